@@ -1,0 +1,304 @@
+"""Settings from the environment and a ``.env`` file, validated once at start-up.
+
+Every problem found becomes one line of a ConfigError, so a user fixes them all in one go.
+Remote settings (shop, client area, mail) are optional here; the commands that need them call
+``require_shop()`` / ``require_client_area()`` / ``require_mail()``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from config.catalog import DEFAULT_CATALOG, Catalog, load_catalog
+from config.errors import ConfigError
+from config.secret import Secret
+
+T = TypeVar("T")
+
+DEFAULT_DATABASE_FILE = "assist-sync.sqlite3"
+DATABASE_SCHEMES = {
+    "sqlite": "sqlite",
+    "sqlite+pysqlite": "sqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+}
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Seconds between two runs of each scheduled job."""
+
+    orders: int = 300
+    client_area: int = 120
+    accounts: int = 60
+    sweep: int = 3600
+    reconcile: int = 86400
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the daemon reads from its environment. Secrets are wrapped in ``Secret``."""
+
+    database_url: str = f"sqlite:///{DEFAULT_DATABASE_FILE}"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Paris"))
+    catalog: Catalog = DEFAULT_CATALOG
+    catalog_path: str | None = None
+    woo_url: str | None = None
+    woo_consumer_key: Secret = field(default_factory=lambda: Secret(""))
+    woo_consumer_secret: Secret = field(default_factory=lambda: Secret(""))
+    woo_ca_bundle: str | None = None
+    wp_url: str | None = None
+    wp_username: str | None = None
+    wp_app_password: Secret = field(default_factory=lambda: Secret(""))
+    allow_insecure_http: bool = False
+    rounding_minutes: int = 1
+    overlap_seconds: int = 300
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_retries: int = 5
+    run_deadline_seconds: int = 900
+    intervals: Intervals = field(default_factory=Intervals)
+    low_balance_minutes: int = 60
+    smtp_url: Secret = field(default_factory=lambda: Secret(""))
+    mail_from: str | None = None
+    admin_email: str | None = None
+    log_format: str = "text"
+    log_level: str = "INFO"
+
+    def require_shop(self) -> None:
+        """Raise ConfigError unless the WooCommerce settings are all present."""
+        missing = [
+            name
+            for name, value in (
+                ("WOO_URL", self.woo_url),
+                ("WOO_CONSUMER_KEY", self.woo_consumer_key),
+                ("WOO_CONSUMER_SECRET", self.woo_consumer_secret),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                [f"{name} is not set (put it in the environment or in .env)" for name in missing]
+            )
+
+    def require_client_area(self) -> None:
+        """Raise ConfigError unless the WordPress client-area settings are all present."""
+        missing = [
+            name
+            for name, value in (
+                ("WP_URL", self.wp_url),
+                ("WP_USERNAME", self.wp_username),
+                ("WP_APP_PASSWORD", self.wp_app_password),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                [f"{name} is not set (put it in the environment or in .env)" for name in missing]
+            )
+
+    def require_mail(self) -> None:
+        """Raise ConfigError unless SMTP_URL and MAIL_FROM are set."""
+        missing = [
+            name
+            for name, value in (("SMTP_URL", self.smtp_url), ("MAIL_FROM", self.mail_from))
+            if not value
+        ]
+        if missing:
+            raise ConfigError([f"{name} is not set (needed to send warnings)" for name in missing])
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: str | Path | None = ".env",
+) -> Settings:
+    """Build Settings from ``environ`` (default: os.environ) over the values of ``dotenv_path``.
+
+    The environment wins over the file. Raises ConfigError listing every problem found.
+    """
+    values: dict[str, str] = {}
+    if dotenv_path is not None and Path(dotenv_path).is_file():
+        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    return _Reader(values).settings()
+
+
+class _Reader:
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self.values = values
+        self.problems: list[str] = []
+
+    def get(self, name: str) -> str | None:
+        value = self.values.get(name)
+        if value is None or not value.strip():
+            return None
+        return value.strip()
+
+    def parse(self, name: str, default: T, convert: Callable[[str], T], hint: str) -> T:
+        raw = self.get(name)
+        if raw is None:
+            return default
+        try:
+            return convert(raw)
+        except (ValueError, ArithmeticError):
+            self.problems.append(f"{name}={raw!r} is not valid: {hint}")
+            return default
+
+    def positive_int(self, name: str, default: int, minimum: int = 1) -> int:
+        def convert(raw: str) -> int:
+            value = int(raw)
+            if value < minimum:
+                raise ValueError
+            return value
+
+        return self.parse(name, default, convert, f"expected a whole number ≥ {minimum}")
+
+    def seconds(self, name: str, default: float) -> float:
+        def convert(raw: str) -> float:
+            value = float(raw)
+            if not value > 0:
+                raise ValueError
+            return value
+
+        return self.parse(name, default, convert, "expected a number of seconds above 0")
+
+    def flag(self, name: str) -> bool:
+        raw = self.get(name)
+        if raw is None:
+            return False
+        if raw.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.lower() in {"0", "false", "no", "off"}:
+            return False
+        self.problems.append(f"{name}={raw!r} is not valid: expected 1 or 0")
+        return False
+
+    def url(self, name: str, schemes: tuple[str, ...] = ("http", "https")) -> str | None:
+        raw = self.get(name)
+        if raw is None:
+            return None
+        parts = urlsplit(raw)
+        if parts.scheme not in schemes or not parts.hostname:
+            self.problems.append(
+                f"{name}={raw!r} is not a URL: expected {' or '.join(schemes)}://host[/path]"
+            )
+            return None
+        return raw.rstrip("/")
+
+    def insecure_url(self, name: str, url: str | None, allow: bool) -> None:
+        if url is None or urlsplit(url).scheme != "http" or allow:
+            return
+        if not is_loopback(urlsplit(url).hostname or ""):
+            self.problems.append(
+                f"{name} uses plain http to a remote host: use https, "
+                "or set ASSIST_ALLOW_INSECURE_HTTP=1 if you really mean it"
+            )
+
+    def database_url(self) -> str:
+        raw = self.get("ASSIST_DATABASE_URL")
+        if raw is None:
+            return f"sqlite:///{DEFAULT_DATABASE_FILE}"
+        scheme, sep, rest = raw.partition("://")
+        if not sep or scheme.lower() not in DATABASE_SCHEMES:
+            known = "sqlite:///FILE or postgresql://USER@HOST/DB"
+            self.problems.append(
+                f"ASSIST_DATABASE_URL has an unknown scheme {scheme!r}: expected {known}"
+            )
+            return f"sqlite:///{DEFAULT_DATABASE_FILE}"
+        return f"{DATABASE_SCHEMES[scheme.lower()]}://{rest}"
+
+    def timezone(self) -> ZoneInfo:
+        raw = self.get("ASSIST_TIMEZONE") or "Europe/Paris"
+        try:
+            return ZoneInfo(raw)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.problems.append(f"ASSIST_TIMEZONE={raw!r} is not a known time zone")
+            return ZoneInfo("Europe/Paris")
+
+    def catalog(self) -> tuple[Catalog, str | None]:
+        path = self.get("ASSIST_CATALOG")
+        try:
+            return load_catalog(path), path
+        except ConfigError as exc:
+            self.problems.extend(exc.problems)
+            return DEFAULT_CATALOG, path
+
+    def choice(self, name: str, default: str, options: tuple[str, ...]) -> str:
+        raw = (self.get(name) or default).lower()
+        if raw not in options:
+            self.problems.append(
+                f"{name}={raw!r} is not valid: expected one of {', '.join(options)}"
+            )
+            return default
+        return raw
+
+    def settings(self) -> Settings:
+        allow_insecure = self.flag("ASSIST_ALLOW_INSECURE_HTTP")
+        woo_url = self.url("WOO_URL")
+        wp_url = self.url("WP_URL")
+        self.insecure_url("WOO_URL", woo_url, allow_insecure)
+        self.insecure_url("WP_URL", wp_url, allow_insecure)
+        ca_bundle = self.get("WOO_CA_BUNDLE")
+        if ca_bundle is not None and not Path(ca_bundle).is_file():
+            self.problems.append(f"WOO_CA_BUNDLE: file not found: {ca_bundle}")
+        smtp = self.url("SMTP_URL", ("smtp", "smtps"))
+        catalog, catalog_path = self.catalog()
+        defaults = Intervals()
+        settings = Settings(
+            database_url=self.database_url(),
+            timezone=self.timezone(),
+            catalog=catalog,
+            catalog_path=catalog_path,
+            woo_url=woo_url,
+            woo_consumer_key=Secret(self.get("WOO_CONSUMER_KEY") or ""),
+            woo_consumer_secret=Secret(self.get("WOO_CONSUMER_SECRET") or ""),
+            woo_ca_bundle=ca_bundle,
+            wp_url=wp_url,
+            wp_username=self.get("WP_USERNAME"),
+            wp_app_password=Secret(self.get("WP_APP_PASSWORD") or ""),
+            allow_insecure_http=allow_insecure,
+            rounding_minutes=self.positive_int("ASSIST_ROUNDING_MINUTES", 1),
+            overlap_seconds=self.positive_int("ASSIST_SYNC_OVERLAP", 300, minimum=0),
+            connect_timeout=self.seconds("ASSIST_CONNECT_TIMEOUT", 10.0),
+            read_timeout=self.seconds("ASSIST_READ_TIMEOUT", 60.0),
+            max_retries=self.positive_int("ASSIST_MAX_RETRIES", 5, minimum=0),
+            run_deadline_seconds=self.positive_int("ASSIST_RUN_DEADLINE", 900),
+            intervals=Intervals(
+                orders=self.positive_int("ASSIST_ORDERS_INTERVAL", defaults.orders),
+                client_area=self.positive_int("ASSIST_CLIENT_AREA_INTERVAL", defaults.client_area),
+                accounts=self.positive_int("ASSIST_ACCOUNTS_INTERVAL", defaults.accounts),
+                sweep=self.positive_int("ASSIST_SWEEP_INTERVAL", defaults.sweep),
+                reconcile=self.positive_int("ASSIST_RECONCILE_INTERVAL", defaults.reconcile),
+            ),
+            low_balance_minutes=self.positive_int("ASSIST_LOW_BALANCE_MINUTES", 60, minimum=0),
+            smtp_url=Secret(smtp or ""),
+            mail_from=self.get("MAIL_FROM"),
+            admin_email=self.get("ADMIN_EMAIL"),
+            log_format=self.choice("ASSIST_LOG_FORMAT", "text", ("text", "json")),
+            log_level=self.choice(
+                "ASSIST_LOG_LEVEL", "info", ("debug", "info", "warning", "error")
+            ).upper(),
+        )
+        if self.problems:
+            raise ConfigError(self.problems)
+        return settings
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses, where plain HTTP cannot leak a secret."""
+    if host.lower() in {"localhost", "localhost.localdomain"}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

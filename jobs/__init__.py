@@ -1,0 +1,1 @@
+"""What runs when: the scheduler, its jobs, leader election, and the admin CLI."""

@@ -1,0 +1,1 @@
+"""Use cases that move data between the remotes and the ledger, incrementally and idempotently."""

@@ -1,0 +1,1 @@
+"""HTTP only: one session per remote, timeouts, retries, pagination, typed errors."""
