@@ -50,7 +50,7 @@ def format_amount(amount: Decimal, currency: str = "€") -> str:
     cents = amount.quantize(Decimal("0.01"), ROUND_HALF_UP)
     sign = "-" if cents < 0 else ""
     whole, _, frac = f"{abs(cents):.2f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
