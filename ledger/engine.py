@@ -1,0 +1,236 @@
+"""The allocation engine: one client's lots, time entries and decisions → an ``Allocation``.
+
+Pure: no database, no clock, no I/O. The same input (in any order) always gives the same answer,
+which is how edits and deletions stay exact: the caller recomputes from scratch and the engine
+reports, as events, what changed since the facts it was given as ``previous``.
+
+The story is one walk along a timeline (DESIGN.md rules 1–7):
+
+* a lot covers work performed in ``[opened_at, expires_at)``;
+* at one instant, expiries come first, then openings, then work (so a lot expiring at ``t`` does
+  not cover work at ``t``, and a lot opening at ``t`` does);
+* an entry draws from the valid lots soonest-expiring first (``lot_order``), possibly several;
+* what no lot covers is billed if the ticket's decision says so, else stays pending;
+* a lot, as it opens, first absorbs pending minutes of earlier entries, oldest first;
+* at expiry a lot's leftover minutes are lost if ``expires_at <= now``; otherwise they remain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from ledger.checks import ENGINE_CHECKS, Inputs, InvalidLedgerInput, Problem, validate
+from ledger.domain import (
+    Allocation,
+    Charge,
+    Choice,
+    ClientId,
+    Decision,
+    EntryId,
+    FactKey,
+    Lot,
+    LotBalance,
+    LotId,
+    LotSource,
+    LotStatus,
+    Minutes,
+    Policy,
+    TicketId,
+    TimeEntry,
+    Uncovered,
+)
+from ledger.facts import events_between, facts_of
+
+CENT = Decimal("0.01")
+EXPIRY, OPENING, WORK = 0, 1, 2  # phases at one instant, in the order they happen
+
+
+def lot_order(lot: Lot) -> tuple[bool, datetime, datetime, str]:
+    """Rule 4's order: soonest expiry first (never-expiring last), then opened earliest, then id."""
+    return (lot.expires_at is None, lot.expires_at or lot.opened_at, lot.opened_at, lot.id)
+
+
+def entry_order(entry: TimeEntry) -> tuple[datetime, str]:
+    """Entries in the order they were performed, ties broken by id."""
+    return (entry.performed_at, entry.id)
+
+
+def deducted_minutes(entry: TimeEntry, rounding: int) -> Minutes:
+    """Rule 3: the minutes an entry takes from the credit (exchange and ≤ 0 take none)."""
+    if not entry.kind.deducted or entry.minutes <= 0:
+        return 0
+    return -(-entry.minutes // rounding) * rounding
+
+
+def billed_tickets(decisions: Iterable[Decision]) -> frozenset[TicketId]:
+    """Tickets whose latest decision (by ``decided_at``, then choice) is to bill the overrun."""
+    latest: dict[TicketId, Decision] = {}
+    for d in sorted(decisions, key=lambda d: (d.decided_at, d.choice.value)):
+        latest[d.ticket_id] = d
+    return frozenset(t for t, d in latest.items() if d.choice is Choice.BILL)
+
+
+def unit_rate_on(policy: Policy, day: date) -> Decimal:
+    """The unit rate in force on ``day``: the latest ``since <= day``, else the oldest one."""
+    rates = sorted(policy.unit_rates)
+    in_force = [rate for since, rate in rates if since <= day]
+    return in_force[-1] if in_force else rates[0][1]
+
+
+def overage_rate(lots: Sequence[Lot], policy: Policy, at: datetime) -> Decimal:
+    """Rule 6: the hourly rate of the pack held at ``at``, else the unit rate of that UTC day.
+
+    The pack held is the most recently opened non-voided shop lot opened at or before ``at``,
+    even if it is used up or expired by then (admin credits are not packs).
+    """
+    held = [
+        lot
+        for lot in lots
+        if lot.source is LotSource.ORDER_LINE and lot.capacity_minutes > 0 and lot.opened_at <= at
+    ]
+    if held:
+        return max(held, key=lambda lot: (lot.opened_at, lot.id)).hourly_rate
+    return unit_rate_on(policy, at.astimezone(UTC).date())
+
+
+class _Walk:
+    """The mutable state of one walk along the timeline; private to ``allocate``."""
+
+    def __init__(self, lots: Sequence[Lot], billed: frozenset[TicketId]) -> None:
+        self.lots = lots  # in lot_order; a lot's rank is its index here
+        self.billed_tickets = billed
+        self.left: dict[LotId, Minutes] = {}
+        self.valid: set[int] = set()  # ranks of lots covering the current instant
+        self.pending: dict[EntryId, Minutes] = {}  # insertion order = oldest entry first
+        self.billed: dict[EntryId, Minutes] = {}
+        self.charges: list[Charge] = []
+
+    def open(self, rank: int) -> None:
+        lot = self.lots[rank]
+        self.left[lot.id] = lot.capacity_minutes
+        for entry_id, minutes in list(self.pending.items()):
+            take = min(minutes, self.left[lot.id])
+            if take == 0:
+                break
+            self._charge(entry_id, lot, take, absorbed=True)
+            if take == minutes:
+                del self.pending[entry_id]
+            else:
+                self.pending[entry_id] = minutes - take
+        self.valid.add(rank)
+
+    def expire(self, rank: int) -> None:
+        self.valid.discard(rank)
+
+    def work(self, entry: TimeEntry, need: Minutes) -> None:
+        for rank in sorted(self.valid):
+            lot = self.lots[rank]
+            take = min(need, self.left[lot.id])
+            if take:
+                self._charge(entry.id, lot, take, absorbed=False)
+                need -= take
+        if need == 0:
+            return
+        if entry.ticket_id is not None and entry.ticket_id in self.billed_tickets:
+            self.billed[entry.id] = need
+        else:
+            self.pending[entry.id] = need
+
+    def _charge(self, entry_id: EntryId, lot: Lot, minutes: Minutes, *, absorbed: bool) -> None:
+        self.left[lot.id] -= minutes
+        self.charges.append(Charge(entry_id, lot.id, minutes, absorbed))
+
+
+def _walk(lots: Sequence[Lot], entries: Sequence[TimeEntry], walk: _Walk, policy: Policy) -> None:
+    points: list[tuple[datetime, int, int]] = []
+    for rank, lot in enumerate(lots):
+        points.append((lot.opened_at, OPENING, rank))
+        if lot.expires_at is not None:
+            points.append((lot.expires_at, EXPIRY, rank))
+    points.extend((entry.performed_at, WORK, rank) for rank, entry in enumerate(entries))
+    for _, phase, rank in sorted(points):
+        if phase == EXPIRY:
+            walk.expire(rank)
+        elif phase == OPENING:
+            walk.open(rank)
+        else:
+            entry = entries[rank]
+            walk.work(entry, deducted_minutes(entry, policy.rounding_minutes))
+
+
+def _balance(lot: Lot, left: Minutes, now: datetime) -> LotBalance:
+    """Rule 8: where the lot's minutes went, and its status at ``now``."""
+    capacity = lot.capacity_minutes
+    lapsed = lot.expires_at is not None and lot.expires_at <= now
+    expired, remaining = (left, 0) if lapsed else (0, left)
+    if capacity == 0 and lot.granted_minutes > 0:
+        status = LotStatus.VOIDED
+    elif capacity > 0 and remaining == 0 and expired == 0:
+        status = LotStatus.USED_UP
+    elif lapsed:
+        status = LotStatus.EXPIRED
+    else:
+        status = LotStatus.OPEN
+    return LotBalance(
+        lot_id=lot.id,
+        granted=lot.granted_minutes,
+        used=capacity - left,
+        expired=expired,
+        remaining=remaining,
+        voided=lot.granted_minutes - capacity,
+        status=status,
+    )
+
+
+def allocate(
+    client_id: ClientId,
+    lots: Iterable[Lot],
+    entries: Iterable[TimeEntry],
+    decisions: Iterable[Decision],
+    now: datetime,
+    policy: Policy = Policy(),  # noqa: B008 - a frozen value, safe as a default
+    previous: Mapping[FactKey, Minutes] | None = None,
+) -> Allocation:
+    """Allocate one client's time entries to their lots, as of ``now``.
+
+    ``lots``, ``entries`` and ``decisions`` are that client's rows, in any order. ``previous`` is
+    the facts the event log already sums to (None: nothing yet); the returned ``events`` are the
+    changes from it to the new ``facts``. Raises ``InvalidLedgerInput`` (a ``ValueError``) listing
+    every problem when the input has no meaning (see ``ledger.checks.ENGINE_CHECKS``).
+    """
+    inputs = Inputs(client_id, tuple(lots), tuple(entries), tuple(decisions), policy)
+    problems = validate(inputs, ENGINE_CHECKS)
+    if now.utcoffset() is None:
+        problems.append(Problem("aware_datetimes", "now: naive datetime", now))
+    if problems:
+        raise InvalidLedgerInput(problems)
+    sorted_lots = tuple(sorted(inputs.lots, key=lot_order))
+    sorted_entries = tuple(sorted(inputs.entries, key=entry_order))
+
+    walk = _Walk(sorted_lots, billed_tickets(inputs.decisions))
+    _walk(sorted_lots, sorted_entries, walk, policy)
+
+    balances = tuple(_balance(lot, walk.left[lot.id], now) for lot in sorted_lots)
+    uncovered: list[Uncovered] = []
+    for entry in sorted_entries:
+        if entry.id in walk.pending:
+            uncovered.append(Uncovered(entry.id, walk.pending[entry.id]))
+        if entry.id in walk.billed:
+            minutes = walk.billed[entry.id]
+            rate = overage_rate(sorted_lots, policy, entry.performed_at)
+            amount = (minutes * rate / 60).quantize(CENT, ROUND_HALF_UP)
+            uncovered.append(Uncovered(entry.id, minutes, True, rate, amount))
+
+    facts = facts_of(balances, walk.charges, uncovered)
+    events = events_between(previous or {}, facts, sorted_lots, sorted_entries, uncovered, now)
+    return Allocation(
+        client_id=client_id,
+        now=now,
+        charges=tuple(walk.charges),
+        uncovered=tuple(uncovered),
+        lots=balances,
+        facts=facts,
+        events=events,
+    )
