@@ -1,0 +1,208 @@
+"""Opening the ledger database: SQLite (the default) or PostgreSQL, with safe transactions.
+
+SQLite runs in WAL mode with a busy timeout and foreign keys on. pysqlite's own transaction
+handling is switched off and every write transaction starts with ``BEGIN IMMEDIATE`` (SQLAlchemy's
+documented recipe): a deferred transaction that reads and then writes fails at once with
+"database is locked" when another writer got there first, whatever the busy timeout.
+PostgreSQL goes through psycopg 3 with ``pool_pre_ping``. Every connection failure becomes
+``DatabaseUnavailable`` with one line that never contains a password.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session
+
+BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT_S = 10
+
+
+class DatabaseError(Exception):
+    """A database problem to report as one line (no secret in the message)."""
+
+
+class DatabaseUnavailable(DatabaseError):
+    """The database cannot be reached, opened or migrated."""
+
+
+class Database:
+    """One database, its engine and its units of work.
+
+    ``transaction()`` is the only way to write: commit on success, rollback on error.
+    ``read()`` gives a session for reading that never writes.
+    """
+
+    def __init__(self, engine: sa.Engine, url: URL) -> None:
+        self.engine = engine
+        self.url: str = url.render_as_string(hide_password=True)
+        self.dialect: str = engine.dialect.name
+        self._location = describe(url)
+
+    def __repr__(self) -> str:
+        return f"Database({self.url!r})"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A write unit of work (``BEGIN IMMEDIATE`` on SQLite): commits if the block succeeds."""
+        with self._failures(), Session(self.engine, autoflush=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session (a deferred transaction on SQLite, rolled back at the end)."""
+        reader = self.engine.execution_options(assist_read_only=True)
+        with self._failures(), Session(reader, autoflush=False) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def upgrade(self) -> None:
+        """Create or migrate the schema to the newest revision (Alembic ``upgrade head``)."""
+        from ledger.migrations import upgrade_to_head
+
+        with self._failures():
+            upgrade_to_head(self.engine)
+
+    def revision(self) -> str | None:
+        """The schema revision in the database, or None when it was never migrated."""
+        from ledger.migrations import current_revision
+
+        with self._failures():
+            return current_revision(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _failures(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            raise DatabaseUnavailable(self._explain(exc)) from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise DatabaseUnavailable(self._explain(exc)) from exc
+            raise
+
+    def _explain(self, exc: DBAPIError) -> str:
+        return explain_failure(self.dialect, self._location, exc)
+
+
+def open_database(url: str, *, upgrade: bool = True) -> Database:
+    """Open (and by default create or migrate) the database at ``url``.
+
+    Raises DatabaseUnavailable with a one-line message: unknown scheme, missing SQLite
+    directory, unreachable or refusing server, failed migration.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUnavailable(
+            "the database URL is malformed (check ASSIST_DATABASE_URL)"
+        ) from None
+    backend = parsed.get_backend_name()
+    try:
+        if backend == "sqlite":
+            engine = _sqlite_engine(parsed)
+        elif backend == "postgresql":
+            engine = _postgres_engine(parsed)
+        else:
+            raise DatabaseUnavailable(
+                f"unsupported database {backend!r}: use sqlite:///FILE or postgresql://USER@HOST/DB"
+            )
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise DatabaseUnavailable(f"no driver for {parsed.drivername!r}: {exc}") from None
+    db = Database(engine, parsed)
+    try:
+        with db._failures(), engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        if upgrade:
+            db.upgrade()
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def describe(url: URL) -> str:
+    """Where the database is, for messages: a file path or host:port/name, never a password."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
+
+
+def explain_failure(dialect: str, location: str, exc: DBAPIError) -> str:
+    """One line saying what went wrong, from a driver error (first line only, no secret)."""
+    raw = str(exc.orig) if exc.orig is not None else str(exc)
+    text = " ".join(raw.strip().splitlines()[:1]) or type(exc.orig).__name__
+    lowered = raw.lower()
+    if dialect == "sqlite":
+        if "database is locked" in lowered:
+            return f"SQLite database {location} stayed locked by another writer for too long"
+        return f"cannot open SQLite database {location}: {text}"
+    if "connection refused" in lowered:
+        reason = "connection refused"
+    elif "password authentication failed" in lowered:
+        reason = "password authentication failed"
+    elif "does not exist" in lowered:
+        reason = text.rsplit("FATAL:", 1)[-1].strip()
+    elif "timeout" in lowered or "timed out" in lowered:
+        reason = "connection timed out"
+    elif "could not translate host name" in lowered or "name or service not known" in lowered:
+        reason = "unknown host"
+    else:
+        reason = text.rsplit(": ", 1)[-1].strip() or text
+    return f"cannot reach PostgreSQL at {location}: {reason}"
+
+
+def _sqlite_engine(url: URL) -> sa.Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        folder = Path(database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise DatabaseUnavailable(
+                f"cannot open SQLite database {database}: folder {folder} does not exist "
+                "(create it or change ASSIST_DATABASE_URL)"
+            )
+    engine = sa.create_engine(
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN, not pysqlite.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        read_only = conn.get_execution_options().get("assist_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _postgres_engine(url: URL) -> sa.Engine:
+    if url.drivername in {"postgresql", "postgres"}:
+        url = url.set(drivername="postgresql+psycopg")
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+    )
