@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from config import ConfigError, Settings, load_settings
+from ledger.db import Database, DatabaseError, open_database
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -28,6 +29,7 @@ class AppContext:
     def __init__(self, env_file: str = ".env") -> None:
         self.env_file = env_file
         self._settings: Settings | None = None
+        self._database: Database | None = None
         self._resources: list[Any] = []
 
     @property
@@ -36,12 +38,20 @@ class AppContext:
             self._settings = load_settings(dotenv_path=self.env_file)
         return self._settings
 
+    @property
+    def database(self) -> Database:
+        """The ledger database, opened (and created or migrated) on first use, closed on exit."""
+        if self._database is None:
+            self._database = self.keep(open_database(self.settings.database_url))
+        return self._database
+
     def keep(self, resource: Any) -> Any:
         """Close ``resource`` (anything with ``close()``) when the command ends."""
         self._resources.append(resource)
         return resource
 
     def close(self) -> None:
+        self._database = None
         while self._resources:
             self._resources.pop().close()
 
@@ -65,6 +75,9 @@ def run_cli(group: click.Group) -> int:
     except UserFacingError as exc:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
+    except DatabaseError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         return 130
