@@ -190,7 +190,7 @@ def test_rule5_unused_minutes_of_an_expired_lot_are_lost_and_recorded() -> None:
     assert (balance(before, "A").remaining, balance(before, "A").expired) == (80, 0)
     assert balance(before, "A").status is LotStatus.OPEN
 
-    after = run(lots, entries, now="2026-04-10 09:00", previous=before.facts)
+    after = run(lots, entries, now="2026-04-11 00:00", previous=before.facts)
     a = balance(after, "A")
     assert (a.granted, a.used, a.expired, a.remaining) == (180, 100, 80, 0)
     assert a.status is LotStatus.EXPIRED

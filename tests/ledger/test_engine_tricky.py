@@ -120,6 +120,12 @@ def test_an_entry_on_the_expiry_minute_without_a_new_lot_is_uncovered() -> None:
     )
     assert pending(result) == {"e1": 10}
     assert balance(result, "A").expired == 180
+    # At one instant the log reads: what was granted, how it was used, then what was lost.
+    assert [(e.fact.value, e.at) for e in result.events] == [
+        ("grant", at("2026-01-10 09:00")),
+        ("uncovered", at("2026-04-10 09:00")),
+        ("expiry", at("2026-04-10 09:00")),
+    ]
 
 
 def test_dst_spring_a_winter_purchase_expires_at_the_same_paris_hour_in_summer() -> None:
@@ -256,3 +262,14 @@ def test_entries_at_the_same_instant_are_served_by_id() -> None:
     result = run(lots, entries, now="2026-02-01 00:00")
     assert charges(result) == [("a", "A", 100), ("b", "A", 80)]
     assert pending(result) == {"b": 20}
+
+
+def test_a_pack_paid_the_very_minute_of_the_work_is_the_pack_held() -> None:
+    result = run(
+        [lot("A", "2026-01-10 09:00")],
+        [work("e1", "2026-01-10 09:00", 200, ticket="T1")],
+        [decide("T1", "bill")],
+        now="2026-01-11 00:00",
+    )
+    (part,) = result.uncovered
+    assert (part.minutes, str(part.hourly_rate), str(part.amount)) == (20, "60.00", "20.00")
