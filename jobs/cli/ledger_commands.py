@@ -1,9 +1,414 @@
-"""Commands of this module are registered on the ``assist-sync`` group."""
+"""Admin commands on the ledger: db upgrade, balance, ledger, adjust, clients, status.
+
+Human output is a table (French durations, dates in the configured time zone); ``--json`` prints
+exactly one JSON document with ISO-8601 UTC timestamps. An unknown client is a usage error
+(exit 2); an unreachable database a runtime failure (exit 1).
+"""
 
 from __future__ import annotations
 
+import getpass
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
 import click
+from rich.console import Console
+from rich.table import Table
+
+from jobs.cli.context import EXIT_USAGE, AppContext, UserFacingError
+from ledger.checks import InvalidLedgerInput
+from ledger.db import open_database
+from ledger.french import format_date, format_datetime, format_duration
+from ledger.migrations import head_revision
+from ledger.records import ClientBalance, ClientRow, EventRow, LotRow
+from ledger.store import LedgerStore
+from sync.policy import policy_from_settings
+
+CLIENT_HELP = "CLIENT is a WordPress user id or an e-mail address (unknown client: exit 2)."
+WIDE = 180  # columns used when stdout is not a terminal (rich would wrap at 80)
+pass_app = click.make_pass_decorator(AppContext)
 
 
 def register(group: click.Group) -> None:
     """Add this module's commands to ``group``."""
+    for command in (db, balance, ledger_log, adjust, clients, status):
+        group.add_command(command)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO-8601 in UTC with a ``Z``, or None."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def print_json(document: object) -> None:
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def console() -> Console:
+    """Rich output on stdout; when piped, wide enough that tables do not wrap."""
+    out = Console(highlight=False)
+    if not out.is_terminal:
+        out = Console(highlight=False, width=WIDE)
+    return out
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def resolve_client(store: LedgerStore, ref: str) -> ClientRow:
+    found = store.find_client(ref)
+    if found is None:
+        raise UserFacingError(
+            f"unknown client {ref!r}: no client has that WordPress user id or e-mail "
+            "(see `assist-sync clients`)",
+            EXIT_USAGE,
+        )
+    return found
+
+
+@contextmanager
+def allocation_errors(client_id: int) -> Iterator[None]:
+    try:
+        yield
+    except InvalidLedgerInput as exc:
+        raise UserFacingError(f"cannot allocate client {client_id}: {exc}") from None
+
+
+def lot_json(lot: LotRow) -> dict[str, Any]:
+    return {
+        "id": lot.id,
+        "source": lot.source.value,
+        "sku": lot.sku,
+        "order_id": lot.order_id,
+        "order_line_id": lot.order_line_id,
+        "granted_minutes": lot.granted_minutes,
+        "used_minutes": lot.used_minutes,
+        "expired_minutes": lot.expired_minutes,
+        "remaining_minutes": lot.remaining_minutes,
+        "voided_minutes": lot.voided_minutes,
+        "opened_at": iso(lot.opened_at),
+        "expires_at": iso(lot.expires_at),
+        "status": lot.status.value,
+    }
+
+
+def balance_json(b: ClientBalance) -> dict[str, Any]:
+    return {
+        "client_id": b.client_id,
+        "email": b.email,
+        "remaining_minutes": b.remaining_minutes,
+        "uncovered_minutes": b.uncovered_minutes,
+        "billed_minutes": b.billed_minutes,
+        "recomputed_at": iso(b.recomputed_at),
+        "lots": [lot_json(lot) for lot in b.lots],
+    }
+
+
+def event_json(e: EventRow) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "fact": e.fact,
+        "lot_id": e.lot_id,
+        "entry_id": e.entry_id,
+        "delta": e.delta,
+        "value": e.value,
+        "amount": str(e.amount) if e.amount is not None else None,
+        "effective_at": iso(e.effective_at),
+        "recorded_at": iso(e.recorded_at),
+        "source": e.source,
+        "reason": e.reason,
+        "actor": e.actor,
+    }
+
+
+def who(b: ClientBalance | ClientRow) -> str:
+    client_id = b.client_id if isinstance(b, ClientBalance) else b.id
+    parts = [f"Client {client_id}"]
+    if b.email:
+        parts.append(b.email)
+    if b.name:
+        parts.append(f"({b.name})")
+    return " ".join(parts)
+
+
+def print_balance(b: ClientBalance, tz: ZoneInfo) -> None:
+    out = console()
+    out.print(f"[bold]{who(b)}[/bold]")
+    out.print(
+        f"Remaining: [bold]{format_duration(b.remaining_minutes)}[/bold]   "
+        f"Uncovered: {format_duration(b.uncovered_minutes)}   "
+        f"Billed: {format_duration(b.billed_minutes)}"
+    )
+    table = Table("Lot", "Pack", "Order", "Bought", "Used", "Expired", "Left", "Opened", "Expires")
+    table.add_column("Status")
+    for lot in b.lots:
+        order = f"{lot.order_id} / {lot.order_line_id}" if lot.order_id is not None else "-"
+        table.add_row(
+            lot.id,
+            lot.sku or (lot.reason or "adjustment"),
+            order,
+            format_duration(lot.granted_minutes),
+            format_duration(lot.used_minutes),
+            format_duration(lot.expired_minutes),
+            format_duration(lot.remaining_minutes),
+            format_date(lot.opened_at, tz),
+            format_date(lot.expires_at, tz) if lot.expires_at else "never",
+            lot.status.value,
+        )
+    out.print(table)
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+@click.group()
+def db() -> None:
+    """The ledger database."""
+
+
+@db.command("upgrade")
+@pass_app
+def db_upgrade(app: AppContext) -> None:
+    """Create the database or migrate it to the newest schema (also done on first use)."""
+    database = app.keep(open_database(app.settings.database_url, upgrade=False))
+    before = database.revision()
+    database.upgrade()
+    after = database.revision()
+    if before == after:
+        click.echo(f"{database.url}: schema already at revision {after}")
+    else:
+        click.echo(f"{database.url}: schema upgraded from {before or 'empty'} to {after}")
+
+
+@click.command()
+@click.argument("client")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_app
+def balance(app: AppContext, client: str, as_json: bool) -> None:
+    """A client's remaining time and lots, recomputed now (expiry is current).
+
+    CLIENT is a WordPress user id or an e-mail address (unknown client: exit 2).
+    """
+    policy = policy_from_settings(app.settings)
+    with app.database.transaction() as session:
+        store = LedgerStore(session)
+        row = resolve_client(store, client)
+        with allocation_errors(row.id):
+            store.recompute(row.id, now_utc(), policy)
+        result = store.balance(row.id)
+    if as_json:
+        print_json(balance_json(result))
+    else:
+        print_balance(result, app.settings.timezone)
+
+
+@click.command("ledger")
+@click.argument("client")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_app
+def ledger_log(app: AppContext, client: str, as_json: bool) -> None:
+    """A client's event log, oldest first: every change to the credit and its source.
+
+    CLIENT is a WordPress user id or an e-mail address (unknown client: exit 2).
+    """
+    with app.database.read() as session:
+        store = LedgerStore(session)
+        row = resolve_client(store, client)
+        events = store.events(row.id)
+    if as_json:
+        print_json(
+            {
+                "client_id": row.id,
+                "email": row.email,
+                "events": [event_json(e) for e in events],
+            }
+        )
+        return
+    tz = app.settings.timezone
+    out = console()
+    out.print(f"[bold]{who(row)}[/bold] — {len(events)} events")
+    table = Table("#", "Effective", "Fact", "Lot", "Entry", "Change", "Value", "Source")
+    table.add_column("Recorded")
+    table.add_column("By")
+    for e in events:
+        table.add_row(
+            str(e.id),
+            format_datetime(e.effective_at, tz),
+            e.fact,
+            e.lot_id or "",
+            e.entry_id or "",
+            ("+" if e.delta > 0 else "") + format_duration(e.delta),
+            format_duration(e.value),
+            e.source,
+            format_datetime(e.recorded_at, tz),
+            e.actor,
+        )
+    out.print(table)
+
+
+@click.command()
+@click.argument("client")
+@click.option(
+    "--minutes",
+    type=int,
+    required=True,
+    help="Minutes to credit (positive) or debit (negative).",
+)
+@click.option("--reason", required=True, help="Why: kept in the ledger with the change.")
+@click.option("--actor", default=None, help="Who makes the change [default: cli:<login>].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_app
+def adjust(
+    app: AppContext, client: str, minutes: int, reason: str, actor: str | None, as_json: bool
+) -> None:
+    """Credit (N > 0) or debit (N < 0) a client's time, with a reason.
+
+    A credit opens a lot that never expires; a debit is deducted like work, now.
+    CLIENT is a WordPress user id or an e-mail address (unknown client: exit 2).
+    """
+    if not reason.strip():
+        raise UserFacingError("--reason must say why the credit changes", EXIT_USAGE)
+    if minutes == 0:
+        raise UserFacingError("--minutes must not be 0", EXIT_USAGE)
+    actor = actor or f"cli:{_login()}"
+    policy = policy_from_settings(app.settings)
+    with app.database.transaction() as session:
+        store = LedgerStore(session)
+        row = resolve_client(store, client)
+        with allocation_errors(row.id):
+            ref = store.add_adjustment(row.id, minutes, reason, now_utc(), actor, policy=policy)
+        result = store.balance(row.id)
+    if as_json:
+        print_json(
+            {
+                "client_id": row.id,
+                "adjustment_id": ref,
+                "minutes": minutes,
+                "reason": reason.strip(),
+                "actor": actor,
+                "remaining_minutes": result.remaining_minutes,
+                "uncovered_minutes": result.uncovered_minutes,
+            }
+        )
+        return
+    verb = "Credited" if minutes > 0 else "Debited"
+    click.echo(
+        f"{verb} {format_duration(abs(minutes))} to client {row.id} ({ref}): {reason.strip()}. "
+        f"Remaining: {format_duration(result.remaining_minutes)}, "
+        f"uncovered: {format_duration(result.uncovered_minutes)}."
+    )
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON list.")
+@pass_app
+def clients(app: AppContext, as_json: bool) -> None:
+    """Every client with remaining and uncovered time (as of its last recompute)."""
+    with app.database.read() as session:
+        rows = LedgerStore(session).clients()
+    if as_json:
+        print_json(
+            [
+                {
+                    "client_id": r.id,
+                    "email": r.email,
+                    "name": r.name,
+                    "remaining_minutes": r.remaining_minutes,
+                    "uncovered_minutes": r.uncovered_minutes,
+                    "open_lots": r.open_lots,
+                    "recomputed_at": iso(r.recomputed_at),
+                }
+                for r in rows
+            ]
+        )
+        return
+    tz = app.settings.timezone
+    table = Table("Client", "E-mail", "Name", "Remaining", "Uncovered", "Open lots", "As of")
+    for r in rows:
+        table.add_row(
+            str(r.id),
+            r.email or "",
+            r.name or "",
+            format_duration(r.remaining_minutes),
+            format_duration(r.uncovered_minutes),
+            str(r.open_lots),
+            format_datetime(r.recomputed_at, tz) if r.recomputed_at else "never",
+        )
+    out = console()
+    out.print(table if rows else "No client yet.")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@pass_app
+def status(app: AppContext, as_json: bool) -> None:
+    """The database, sync cursors, the last run of each job and what the ledger holds."""
+    database = app.database
+    with database.read() as session:
+        store = LedgerStore(session)
+        cursors = store.cursors()
+        runs = store.last_runs()
+        counts = store.status_counts()
+    document: dict[str, Any] = {
+        "database": {
+            "url": database.url,
+            "dialect": database.dialect,
+            "revision": database.revision(),
+            "head": head_revision(),
+        },
+        "cursors": {
+            name: {"value": value, "updated_at": iso(at)} for name, (value, at) in cursors.items()
+        },
+        "last_runs": {
+            job: {
+                "started_at": iso(run.started_at),
+                "finished_at": iso(run.finished_at),
+                "outcome": run.outcome,
+                "summary": run.summary,
+                "error": run.error,
+            }
+            for job, run in runs.items()
+        },
+        "counts": counts,
+    }
+    if as_json:
+        print_json(document)
+        return
+    tz = app.settings.timezone
+    out = console()
+    info = document["database"]
+    out.print(f"Database: {info['url']} ({info['dialect']}, schema {info['revision']})")
+    table = Table("Cursor", "Value", "Moved")
+    for name, (value, at) in cursors.items():
+        table.add_row(name, value, format_datetime(at, tz))
+    out.print(table if cursors else "Cursors: none yet")
+    table = Table("Job", "Last run", "Outcome", "Error")
+    for job, run in runs.items():
+        table.add_row(job, format_datetime(run.started_at, tz), run.outcome, run.error or "")
+    out.print(table if runs else "Runs: none yet")
+    lots = counts["lots"]
+    assert isinstance(lots, dict)
+    out.print(
+        f"Clients: {counts['clients']}   Lots: "
+        + ", ".join(f"{n} {s}" for s, n in lots.items())
+        + f"   Entries: {counts['entries']}   Quarantined: {counts['quarantined']}"
+        + f"   Unassigned orders: {counts['unassigned_orders']}"
+        + f"   Admin flags: {counts['admin_flags']}   Outbox: {counts['outbox_pending']}"
+    )
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
