@@ -1,0 +1,249 @@
+"""The WooCommerce REST v3 client: what the daemon reads from the shop, and nothing else.
+
+Auth follows the shop's scheme: HTTPS → Basic with the consumer key/secret; plain HTTP (a
+loopback shop, or ``allow_insecure_http``) → OAuth 1.0a signatures, because WooCommerce ignores
+Basic auth over plain HTTP and would answer as if anonymous.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import requests
+from requests.auth import AuthBase
+
+from config import Secret
+from wp_client.auth import BasicAuth, OAuth1Signature
+from wp_client.bodies import require_object
+from wp_client.errors import ConfigurationError, RemoteError
+from wp_client.http import HttpClient
+from wp_client.pagination import MAX_PER_PAGE, PageReader
+from wp_client.params import comma_list, gmt
+from wp_client.remote import Remote
+from wp_client.retry import Backoff
+from wp_client.urls import site_url
+
+if TYPE_CHECKING:
+    from config import Settings
+
+WC = "wc/v3"
+
+
+def explain_woo_auth(status: int, code: str | None, message: str) -> str | None:
+    """One line for a WooCommerce 401/403, told apart by its error code and message."""
+    said = f"({status} {code}: {message})"
+    low = message.lower()
+    if code == "woocommerce_rest_authentication_error":
+        if "secret" in low:
+            return f"WooCommerce rejected the consumer secret {said} — check WOO_CONSUMER_SECRET"
+        if "consumer key" in low:
+            return f"WooCommerce does not know this consumer key {said} — check WOO_CONSUMER_KEY"
+        if "write" in low:
+            return (
+                f"The consumer key is read-only {said} — give it Read/Write access in "
+                "WooCommerce → Settings → Advanced → REST API"
+            )
+        if "signature" in low:
+            return (
+                f"WooCommerce rejected the OAuth signature {said} — check WOO_CONSUMER_SECRET and "
+                "that WOO_URL is exactly the site address set in WordPress (Settings → General)"
+            )
+        if "timestamp" in low or "nonce" in low:
+            return f"WooCommerce rejected the OAuth timestamp {said} — check this machine's clock"
+        return f"WooCommerce refused the credentials {said} — check WOO_CONSUMER_KEY/SECRET"
+    if code == "woocommerce_rest_authentication_missing_parameter":
+        return (
+            f"WooCommerce received incomplete credentials {said} — a proxy or rewrite rule drops "
+            "part of the request; run `assist-sync doctor`"
+        )
+    if status == 401:
+        return (
+            f"WooCommerce rejected the consumer key {said} — check WOO_CONSUMER_KEY/SECRET and "
+            "that the key has read access (if they are right, the server strips the "
+            "Authorization header: run `assist-sync doctor`)"
+        )
+    return (
+        f"The consumer key lacks a permission {said} — its owner needs the shop manager role "
+        "and the key Read (or Read/Write) access"
+    )
+
+
+WOO_REMOTE = Remote(
+    name="WooCommerce",
+    url_setting="WOO_URL",
+    credentials="WOO_CONSUMER_KEY/WOO_CONSUMER_SECRET",
+    ca_setting="WOO_CA_BUNDLE",
+    no_route_hint="check WOO_URL (the site address) and that WooCommerce is active",
+    explain_auth=explain_woo_auth,
+)
+
+
+def check_ca_bundle(path: str | None, setting: str) -> str | None:
+    if path and not os.path.isfile(path):
+        raise ConfigurationError(f"{setting} points to a missing file: {path}", reason="ca_bundle")
+    return path or None
+
+
+class WooClient:
+    """Reads orders, refunds, customers and products from a WooCommerce shop.
+
+    Raises only ``wp_client.errors`` classes; see each method for what None means.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        key: Secret,
+        secret: Secret,
+        *,
+        session: requests.Session | None = None,
+        timeout: tuple[float, float] = (10.0, 60.0),
+        max_retries: int = 5,
+        ca_bundle: str | None = None,
+        allow_insecure_http: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.url = site_url(url, setting="WOO_URL", allow_insecure_http=allow_insecure_http)
+        for name, value in (("WOO_CONSUMER_KEY", key), ("WOO_CONSUMER_SECRET", secret)):
+            if not value:
+                raise ConfigurationError(f"{name} is not set", reason="credentials")
+        self._key = key
+        self._secret = secret
+        auth: AuthBase
+        if self.url.startswith("https://"):
+            auth = BasicAuth(key.reveal(), secret.reveal())
+        else:
+            auth = OAuth1Signature(key.reveal(), secret.reveal())
+        self.http = HttpClient(
+            f"{self.url}/wp-json",
+            WOO_REMOTE,
+            auth=auth,
+            session=session,
+            timeout=timeout,
+            backoff=Backoff(max_retries=max_retries),
+            sleep=sleep,
+            ca_bundle=check_ca_bundle(ca_bundle, "WOO_CA_BUNDLE"),
+            secrets=(key.reveal(), secret.reveal()),
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> WooClient:
+        """Build from ``config.Settings`` (WOO_URL, WOO_CONSUMER_KEY/SECRET, WOO_CA_BUNDLE...)."""
+        return cls(
+            settings.woo_url or "",
+            settings.woo_consumer_key,
+            settings.woo_consumer_secret,
+            timeout=(settings.connect_timeout, settings.read_timeout),
+            max_retries=settings.max_retries,
+            ca_bundle=settings.woo_ca_bundle,
+            allow_insecure_http=settings.allow_insecure_http,
+            **kwargs,
+        )
+
+    def __repr__(self) -> str:
+        return f"WooClient({self.url!r}, key=********, secret=********)"
+
+    @property
+    def requests_made(self) -> int:
+        return self.http.requests_made
+
+    @property
+    def bytes_received(self) -> int:
+        return self.http.bytes_received
+
+    @property
+    def uses_oauth(self) -> bool:
+        return isinstance(self.http.auth, OAuth1Signature)
+
+    def iter_order_pages(
+        self,
+        *,
+        modified_after: datetime | None,
+        modified_before: datetime | None,
+        status: Sequence[str] = ("any",),
+        customer: int | None = None,
+        per_page: int = MAX_PER_PAGE,
+    ) -> PageReader:
+        """Orders page by page, ``orderby=id&order=asc``, dates as naive UTC with
+        ``dates_are_gmt=true``; ``modified_after`` is exclusive. Every page is checked (see
+        ``wp_client.pagination``); the reader exposes ``total`` once the first page arrived.
+        """
+        params: dict[str, object] = {
+            "orderby": "id",
+            "order": "asc",
+            "status": comma_list(status, name="status"),
+            "dates_are_gmt": "true",
+        }
+        if modified_after is not None:
+            params["modified_after"] = gmt(modified_after)
+        if modified_before is not None:
+            params["modified_before"] = gmt(modified_before)
+        if customer is not None:
+            params["customer"] = int(customer)
+        return PageReader(self.http, f"{WC}/orders", params, per_page=per_page, what="orders")
+
+    def get_order(self, order_id: int) -> dict[str, Any] | None:
+        """One order, or None when the shop does not know it (404)."""
+        return self._get_one(f"{WC}/orders/{int(order_id)}")
+
+    def order_refunds(self, order_id: int) -> list[dict[str, Any]]:
+        """The refunds of an order (``[]`` for an unknown order, as the shop answers)."""
+        return self._all(f"{WC}/orders/{int(order_id)}/refunds", {}, "refunds")
+
+    def customers_by_email(self, email: str) -> list[dict[str, Any]]:
+        """Customers whose e-mail is ``email``, whatever their role (``role=all``)."""
+        return self._all(f"{WC}/customers", {"email": email, "role": "all"}, "customers")
+
+    def get_customer(self, customer_id: int) -> dict[str, Any] | None:
+        """One customer, or None when the shop does not know it (404)."""
+        return self._get_one(f"{WC}/customers/{int(customer_id)}")
+
+    def products_by_sku(self, skus: Sequence[str]) -> list[dict[str, Any]]:
+        """Products whose SKU is one of ``skus`` (exact match); ``[]`` without a request if none."""
+        if not skus:
+            return []
+        return self._all(f"{WC}/products", {"sku": comma_list(skus, name="skus")}, "products")
+
+    def orders_options(self) -> dict[str, Any]:
+        """``OPTIONS /orders``: the route's schema and accepted arguments (feature detection)."""
+        body, _ = self.http.request_json("OPTIONS", f"{WC}/orders")
+        return require_object(body, f"{self.http.api_root}/{WC}/orders")
+
+    def order_list_arguments(self) -> set[str]:
+        """Names the shop accepts on ``GET /orders`` (e.g. whether ``modified_after`` exists)."""
+        names: set[str] = set()
+        endpoints = self.orders_options().get("endpoints")
+        for endpoint in endpoints if isinstance(endpoints, list) else []:
+            if isinstance(endpoint, dict) and "GET" in (endpoint.get("methods") or []):
+                args = endpoint.get("args")
+                names.update(args if isinstance(args, dict) else ())
+        return names
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _get_one(self, path: str) -> dict[str, Any] | None:
+        try:
+            body, _ = self.http.get_json(path)
+        except ConfigurationError:
+            raise
+        except RemoteError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return require_object(body, f"{self.http.api_root}/{path}", with_id=True)
+
+    def _all(self, path: str, params: dict[str, object], what: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for page in self._pages(path, params, what):
+            found.extend(page)
+        return found
+
+    def _pages(
+        self, path: str, params: dict[str, object], what: str
+    ) -> Iterator[list[dict[str, Any]]]:
+        return PageReader(self.http, path, params, per_page=MAX_PER_PAGE, what=what)
