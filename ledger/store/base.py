@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult
+from sqlalchemy import inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -50,10 +50,13 @@ class StoreBase:
         table = model.__table__
         dialect = postgresql if self.dialect == "postgresql" else sqlite
         statement = (
-            dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+            dialect.insert(table)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=keys)
+            .returning(*inspect(model).primary_key)
         )
-        result = cast(CursorResult[Any], self.session.execute(statement))
-        return result.rowcount == 1
+        # RETURNING rather than rowcount: psycopg reports -1 for ON CONFLICT inserts.
+        return self.session.execute(statement).first() is not None
 
     def _client_model(self, client_id: int) -> Client:
         client = self.session.get(Client, client_id)
