@@ -96,18 +96,35 @@ def overage_rate(lots: Sequence[Lot], policy: Policy, at: datetime) -> Decimal:
 
 
 class _Walk:
-    """The mutable state of one walk along the timeline; private to ``allocate``."""
+    """One walk along the timeline of a client's lots and entries; private to ``allocate``."""
 
-    def __init__(self, lots: Sequence[Lot], billed: frozenset[TicketId]) -> None:
-        self.lots = lots  # in lot_order; a lot's rank is its index here
-        self.billed_tickets = billed
+    def __init__(self, lots: Sequence[Lot], billed_tickets: frozenset[TicketId]) -> None:
+        self.lots = lots  # in lot_order: a lot's rank is its index here
+        self.billed_tickets = billed_tickets
         self.left: dict[LotId, Minutes] = {}
-        self.valid: set[int] = set()  # ranks of lots covering the current instant
+        self.valid: set[int] = set()  # ranks of the lots covering the current instant
         self.pending: dict[EntryId, Minutes] = {}  # insertion order = oldest entry first
         self.billed: dict[EntryId, Minutes] = {}
         self.charges: list[Charge] = []
 
+    def replay(self, entries: Sequence[TimeEntry], rounding: int) -> None:
+        """Visit every instant once, in order; at one instant: expiries, openings, then work."""
+        points: list[tuple[datetime, int, int]] = []
+        for rank, lot in enumerate(self.lots):
+            points.append((lot.opened_at, OPENING, rank))
+            if lot.expires_at is not None:
+                points.append((lot.expires_at, EXPIRY, rank))
+        points.extend((entry.performed_at, WORK, rank) for rank, entry in enumerate(entries))
+        for _, phase, rank in sorted(points):
+            if phase == EXPIRY:
+                self.valid.discard(rank)
+            elif phase == OPENING:
+                self.open(rank)
+            else:
+                self.work(entries[rank], deducted_minutes(entries[rank], rounding))
+
     def open(self, rank: int) -> None:
+        """Rule 6: a lot first absorbs the pending minutes of earlier work, oldest first."""
         lot = self.lots[rank]
         self.left[lot.id] = lot.capacity_minutes
         for entry_id, minutes in list(self.pending.items()):
@@ -121,10 +138,8 @@ class _Walk:
                 self.pending[entry_id] = minutes - take
         self.valid.add(rank)
 
-    def expire(self, rank: int) -> None:
-        self.valid.discard(rank)
-
     def work(self, entry: TimeEntry, need: Minutes) -> None:
+        """Rule 4: draw from the valid lots in lot order; bill or keep pending what is left."""
         for rank in sorted(self.valid):
             lot = self.lots[rank]
             take = min(need, self.left[lot.id])
@@ -141,23 +156,6 @@ class _Walk:
     def _charge(self, entry_id: EntryId, lot: Lot, minutes: Minutes, *, absorbed: bool) -> None:
         self.left[lot.id] -= minutes
         self.charges.append(Charge(entry_id, lot.id, minutes, absorbed))
-
-
-def _walk(lots: Sequence[Lot], entries: Sequence[TimeEntry], walk: _Walk, policy: Policy) -> None:
-    points: list[tuple[datetime, int, int]] = []
-    for rank, lot in enumerate(lots):
-        points.append((lot.opened_at, OPENING, rank))
-        if lot.expires_at is not None:
-            points.append((lot.expires_at, EXPIRY, rank))
-    points.extend((entry.performed_at, WORK, rank) for rank, entry in enumerate(entries))
-    for _, phase, rank in sorted(points):
-        if phase == EXPIRY:
-            walk.expire(rank)
-        elif phase == OPENING:
-            walk.open(rank)
-        else:
-            entry = entries[rank]
-            walk.work(entry, deducted_minutes(entry, policy.rounding_minutes))
 
 
 def _balance(lot: Lot, left: Minutes, now: datetime) -> LotBalance:
@@ -210,7 +208,7 @@ def allocate(
     sorted_entries = tuple(sorted(inputs.entries, key=entry_order))
 
     walk = _Walk(sorted_lots, billed_tickets(inputs.decisions))
-    _walk(sorted_lots, sorted_entries, walk, policy)
+    walk.replay(sorted_entries, policy.rounding_minutes)
 
     balances = tuple(_balance(lot, walk.left[lot.id], now) for lot in sorted_lots)
     uncovered: list[Uncovered] = []
