@@ -244,4 +244,6 @@ class ClientAreaClient:
             params["modified_before"] = gmt(modified_before)
         if client is not None:
             params["client"] = int(client)
-        return PageReader(self.http, f"{NS}/{route}", params, per_page=per_page, what=route)
+        return PageReader(
+            self.http, f"{NS}/{route}", params, per_page=per_page, what=route, ascending_ids=True
+        )

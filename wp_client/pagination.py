@@ -6,6 +6,8 @@ ever read as "0 orders". Checked on every page:
 
 * the body is a JSON list of at most ``per_page`` objects, each with an integer ``id``;
 * no id appears twice in the run (a proxy that drops ``page`` repeats page 1);
+* with ``ascending_ids`` (we asked ``orderby=id&order=asc``), ids only ever increase — a shop
+  or cache that ignores the order would make page boundaries unstable;
 * ``X-WP-Total`` does not change between pages (rows entered or left the window while it was
   read, so page boundaries shifted and a row may have been skipped);
 * ``X-WP-TotalPages`` agrees with ``X-WP-Total`` and ``per_page`` (else ``per_page`` was ignored);
@@ -59,12 +61,15 @@ class PageReader(Iterator[Page]):
         *,
         per_page: int = MAX_PER_PAGE,
         what: str = "records",
+        ascending_ids: bool = False,
     ) -> None:
         self.http = http
         self.path = path
         self.params = dict(params)
         self.per_page = check_per_page(per_page)
         self.what = what
+        self.ascending_ids = ascending_ids
+        self._last_id = 0
         self.total: int | None = None
         self.total_pages: int | None = None
         self.pages_read = 0
@@ -88,6 +93,7 @@ class PageReader(Iterator[Page]):
 
     def _generate(self) -> Iterator[Page]:
         seen: set[int] = set()
+        self._last_id = 0
         page = 1
         while True:
             body, headers = self.http.get_json(
@@ -123,7 +129,10 @@ class PageReader(Iterator[Page]):
                 raise self._fail(page, f"an item has no integer id ({str(item)[:60]!r})")
             if ident in seen:
                 raise self._fail(page, f"id {ident} was already on an earlier page")
+            if self.ascending_ids and ident <= self._last_id:
+                raise self._fail(page, f"id {ident} after id {self._last_id}: not sorted by id")
             seen.add(ident)
+            self._last_id = ident
         return body
 
     def _check_totals(self, page: int, count: int, total: int | None, pages: int | None) -> None:

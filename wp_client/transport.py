@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from urllib3.exceptions import MaxRetryError, NameResolutionError, NewConnectionError
 
 
-def root_cause(exc: BaseException) -> BaseException:
-    """The innermost urllib3/socket error behind a requests exception."""
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the errors behind it (MaxRetryError.reason, wrapped args, __cause__)."""
     seen: set[int] = set()
-    current: BaseException = exc
-    while id(current) not in seen:
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
         seen.add(id(current))
+        yield current
         if isinstance(current, MaxRetryError) and current.reason is not None:
             current = current.reason
         elif current.args and isinstance(current.args[0], BaseException):
             current = current.args[0]
-        elif current.__cause__ is not None:
-            current = current.__cause__
         else:
-            break
-    return current
+            current = current.__cause__ or current.__context__
 
 
 def connection_not_made(exc: BaseException) -> str | None:
@@ -27,11 +27,11 @@ def connection_not_made(exc: BaseException) -> str | None:
 
     Such a request never reached the server, so even a POST may be retried.
     """
-    cause = root_cause(exc)
-    if isinstance(cause, NameResolutionError):
-        return "dns"
-    if isinstance(cause, NewConnectionError):
-        return "refused"
+    for cause in causes(exc):
+        if isinstance(cause, NameResolutionError):
+            return "dns"
+        if isinstance(cause, NewConnectionError):
+            return "refused"
     return None
 
 

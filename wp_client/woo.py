@@ -184,7 +184,9 @@ class WooClient:
             params["modified_before"] = gmt(modified_before)
         if customer is not None:
             params["customer"] = int(customer)
-        return PageReader(self.http, f"{WC}/orders", params, per_page=per_page, what="orders")
+        return PageReader(
+            self.http, f"{WC}/orders", params, per_page=per_page, what="orders", ascending_ids=True
+        )
 
     def get_order(self, order_id: int) -> dict[str, Any] | None:
         """One order, or None when the shop does not know it (404)."""

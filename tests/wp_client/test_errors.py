@@ -1,0 +1,227 @@
+"""Each failure becomes the right exception with one actionable, secret-free line."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import requests
+import responses
+
+from config import Secret
+from tests.wp_client.conftest import API, APP_PASSWORD, KEY, SECRET, SHOP, Sleeps, replay
+from wp_client.client_area import ClientAreaClient
+from wp_client.errors import (
+    AuthenticationError,
+    BadPayloadError,
+    ConfigurationError,
+    RemoteError,
+    TransientError,
+)
+from wp_client.woo import WooClient
+
+ORDERS = f"{API}/orders"
+
+
+def _secret_free(exc: BaseException) -> str:
+    text = f"{exc} {exc!r} {exc.args!r}"
+    for secret in (KEY, SECRET, APP_PASSWORD, APP_PASSWORD.replace(" ", "")):
+        assert secret not in text
+    assert "\n" not in str(exc)
+    return str(exc)
+
+
+def _first_page_error(woo: WooClient) -> RemoteError:
+    with pytest.raises(RemoteError) as info:
+        next(woo.iter_order_pages(modified_after=None, modified_before=None))
+    _secret_free(info.value)
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("fixture", "cls", "code", "words"),
+    [
+        (
+            "error_orders_unknown_consumer_key",
+            AuthenticationError,
+            "woocommerce_rest_cannot_view",
+            "WooCommerce rejected the consumer key (401 woocommerce_rest_cannot_view: Sorry, you "
+            "cannot list resources.) — check WOO_CONSUMER_KEY/SECRET and that the key has read "
+            "access",
+        ),
+        (
+            "error_orders_bad_consumer_secret",
+            AuthenticationError,
+            "woocommerce_rest_authentication_error",
+            "WooCommerce rejected the consumer secret (401 woocommerce_rest_authentication_error: "
+            "Consumer secret is invalid.) — check WOO_CONSUMER_SECRET",
+        ),
+        (
+            "error_orders_put_with_read_only_key",
+            AuthenticationError,
+            "woocommerce_rest_authentication_error",
+            "read-only",
+        ),
+        ("error_unknown_route_404", ConfigurationError, "rest_no_route", "check WOO_URL"),
+        ("error_orders_per_page_101_400", RemoteError, "rest_invalid_param", "per_page must be"),
+        ("error_orders_bad_status_400", RemoteError, "rest_invalid_param", "status[0] is not one"),
+    ],
+)
+def test_captured_error_answers_map_to_their_exception(
+    rsps: responses.RequestsMock,
+    woo: WooClient,
+    fixture: str,
+    cls: type[RemoteError],
+    code: str,
+    words: str,
+) -> None:
+    replay(rsps, "GET", ORDERS, fixture)
+    exc = _first_page_error(woo)
+    assert type(exc) is cls
+    assert exc.code == code
+    assert exc.url == ORDERS
+    assert words in str(exc)
+
+
+def test_the_403_of_a_key_without_capability_is_an_authentication_error(
+    rsps: responses.RequestsMock, woo: WooClient
+) -> None:
+    replay(rsps, "GET", f"{API}/customers", "error_orders_no_auth", status=403)
+    with pytest.raises(AuthenticationError) as info:
+        woo.customers_by_email("a@example.test")
+    assert info.value.status == 403 and "lacks a permission" in _secret_free(info.value)
+
+
+def test_unknown_order_is_none_but_unknown_route_is_a_configuration_error(
+    rsps: responses.RequestsMock, woo: WooClient
+) -> None:
+    replay(rsps, "GET", f"{API}/orders/999999", "error_orders_missing_404")
+    replay(rsps, "GET", f"{API}/customers/999999", "error_customers_missing")
+    assert woo.get_order(999999) is None
+    assert woo.get_customer(999999) is None
+    replay(rsps, "GET", f"{API}/orders/5", "error_unknown_route_404")
+    with pytest.raises(ConfigurationError):
+        woo.get_order(5)
+
+
+def test_html_with_status_200_is_refused_never_read_as_no_orders(
+    rsps: responses.RequestsMock, woo: WooClient
+) -> None:
+    page = "<!DOCTYPE html><html><body>Checking your browser…</body></html>"
+    rsps.add("GET", ORDERS, body=page, status=200, content_type="text/html; charset=UTF-8")
+    exc = _first_page_error(woo)
+    assert isinstance(exc, ConfigurationError) and exc.reason == "html"
+    assert str(exc) == (
+        f"{ORDERS} answered HTML, not JSON (status 200) — a security plugin, cache or "
+        "maintenance page is in the way"
+    )
+
+
+def test_php_warnings_before_the_json_are_named(
+    rsps: responses.RequestsMock, woo: WooClient
+) -> None:
+    body = '<br />\n<b>Warning</b>:  Undefined array key in x.php on line 3<br />\n[{"id": 1}]'
+    rsps.add("GET", ORDERS, body=body, status=200, content_type="application/json")
+    exc = _first_page_error(woo)
+    assert isinstance(exc, ConfigurationError) and "WP_DEBUG_DISPLAY" in str(exc)
+
+
+def test_malformed_json_is_a_bad_payload(rsps: responses.RequestsMock, woo: WooClient) -> None:
+    rsps.add("GET", ORDERS, body='[{"id": 1, "status": "proc', status=200)
+    exc = _first_page_error(woo)
+    assert isinstance(exc, BadPayloadError) and exc.reason == "json"
+
+
+def test_a_json_body_with_a_bom_is_accepted(rsps: responses.RequestsMock, woo: WooClient) -> None:
+    rsps.add("GET", f"{API}/orders/7", body=b'\xef\xbb\xbf{"id": 7}', status=200)
+    assert woo.get_order(7) == {"id": 7}
+
+
+def test_an_html_403_from_a_firewall_says_so(rsps: responses.RequestsMock, woo: WooClient) -> None:
+    rsps.add("GET", ORDERS, body="<html>Forbidden</html>", status=403, content_type="text/html")
+    exc = _first_page_error(woo)
+    assert isinstance(exc, AuthenticationError) and "firewall" in str(exc)
+
+
+def test_tls_failure_names_the_ca_bundle_setting(
+    rsps: responses.RequestsMock, woo: WooClient, sleeps: Sleeps
+) -> None:
+    error = requests.exceptions.SSLError(
+        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"
+    )
+    rsps.add("GET", ORDERS, body=error)
+    exc = _first_page_error(woo)
+    assert isinstance(exc, ConfigurationError) and exc.reason == "tls"
+    assert str(exc) == (
+        "WooCommerce: TLS verification failed for 127.0.0.1 — set WOO_CA_BUNDLE to your CA file "
+        "if it uses its own CA"
+    )
+    assert sleeps == []
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_connection_refused_is_transient_after_retries(sleeps: Sleeps) -> None:
+    woo = WooClient(
+        f"http://127.0.0.1:{_closed_port()}",
+        Secret(KEY),
+        Secret(SECRET),
+        sleep=sleeps,
+        max_retries=2,
+    )
+    with pytest.raises(TransientError) as info:
+        woo.get_order(1)
+    assert info.value.reason == "refused" and len(sleeps) == 2
+    assert "cannot connect to 127.0.0.1" in _secret_free(info.value)
+    assert "check WOO_URL" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("location", "words"),
+    [
+        (
+            "https://www.127.0.0.1.example/wp-json/wc/v3/orders?page=1",
+            "https://www.127.0.0.1.example",
+        ),
+        ("http://127.0.0.1:8443/wp-json/wc/v3/orders", "http://127.0.0.1:8443"),
+    ],
+)
+def test_a_redirect_that_would_drop_the_credentials_is_refused(
+    rsps: responses.RequestsMock, woo: WooClient, location: str, words: str
+) -> None:
+    rsps.add("GET", ORDERS, status=301, headers={"Location": location})
+    exc = _first_page_error(woo)
+    assert isinstance(exc, ConfigurationError) and exc.reason == "redirect"
+    assert f"set WOO_URL to the final address ({words})" in str(exc)
+    assert len(rsps.calls) == 1  # never followed
+
+
+def test_the_link_header_is_not_handed_back(rsps: responses.RequestsMock, woo: WooClient) -> None:
+    replay(rsps, "GET", ORDERS, "orders_query_string_auth_https")
+    _, headers = woo.http.get_json("wc/v3/orders")
+    assert "Link" not in headers and headers["X-WP-Total"] == "9"
+
+
+def test_secrets_never_appear_even_when_the_server_echoes_them(
+    rsps: responses.RequestsMock, sleeps: Sleeps
+) -> None:
+    woo = WooClient(SHOP, Secret(KEY), Secret(SECRET), sleep=sleeps)
+    echo = {"code": "woocommerce_rest_authentication_error", "message": f"Bad secret {SECRET}"}
+    rsps.add("GET", ORDERS, status=401, json={**echo, "data": {"status": 401}})
+    _first_page_error(woo)
+    area = ClientAreaClient(SHOP, "sync", Secret(APP_PASSWORD), sleep=sleeps)
+    rsps.add(
+        "GET",
+        f"{SHOP}/wp-json/wp/v2/users/me",
+        status=400,
+        json={"code": "x", "message": f"{APP_PASSWORD.replace(' ', '')} is wrong"},
+    )
+    with pytest.raises(RemoteError) as info:
+        area.whoami()
+    _secret_free(info.value)
+    for text in (repr(woo), repr(area), repr(woo.http), repr(area.http), repr(woo.http.auth)):
+        assert KEY not in text and SECRET not in text and APP_PASSWORD not in text
