@@ -273,3 +273,11 @@ def test_a_pack_paid_the_very_minute_of_the_work_is_the_pack_held() -> None:
     )
     (part,) = result.uncovered
     assert (part.minutes, str(part.hourly_rate), str(part.amount)) == (20, "60.00", "20.00")
+
+
+def test_previous_facts_read_back_from_storage_with_plain_string_kinds_are_understood() -> None:
+    lots = [lot("A", "2026-01-10 09:00")]
+    entries = [work("e1", "2026-01-20 10:00", 30)]
+    stored = {("grant", "A", ""): 180, ("charge", "A", "e1"): 20, ("expiry", "A", ""): 0}
+    result = run(lots, entries, now="2026-02-01 00:00", previous=stored)  # type: ignore[arg-type]
+    assert [(e.fact.value, e.delta, e.value) for e in result.events] == [("charge", 10, 30)]
