@@ -1,0 +1,410 @@
+"""End-of-mission intervention reports (DESIGN.md rule 8): the data, and the French PDF.
+
+``build_report`` reads one client's rows through the store and lets the engine say, for a lot
+(or for the whole account when ``lot_id`` is None), which entries it covered, which exchange
+time was recorded without being deducted, which time no lot covered and how it was settled.
+It writes nothing. ``render_report_pdf`` renders ``templates/report.html`` with Jinja2 and turns
+it into a PDF with WeasyPrint. The same data always gives the same bytes, so a report uploaded
+twice is recognised by its sha256 (the client area answers with the existing one).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from email.utils import parseaddr
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from config import Settings
+from ledger.domain import (
+    Allocation,
+    Charge,
+    ClientId,
+    EntryKind,
+    Lot,
+    LotBalance,
+    LotSource,
+    TimeEntry,
+    Uncovered,
+)
+from ledger.engine import allocate
+from ledger.french import (
+    format_amount,
+    format_date,
+    format_datetime,
+    format_duration,
+    format_long_date,
+)
+from ledger.store import LedgerStore
+from sync.labels import kind_label, pack_label, status_label
+from sync.policy import policy_from_settings
+
+TEMPLATES = Path(__file__).with_name("templates")
+NO_TICKET = "Hors demande"
+
+
+class ReportError(LookupError):
+    """The report cannot be made: unknown client or lot. The message is one line."""
+
+
+@dataclass(frozen=True)
+class ReportLot:
+    id: str
+    label: str
+    sku: str | None
+    opened_at: datetime
+    expires_at: datetime | None
+    granted: int  # what it can cover (after refunds and voiding)
+    used: int
+    expired: int
+    remaining: int
+    status: str
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """One time entry. ``charged`` is what this report's lot(s) covered of it."""
+
+    entry_id: str
+    performed_at: datetime
+    kind: str
+    kind_label: str
+    minutes: int
+    charged: int
+    deducted: bool
+    absorbed: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class ReportTask:
+    ticket_id: str | None
+    title: str
+    lines: tuple[ReportLine, ...]
+
+    @property
+    def charged(self) -> int:
+        return sum(line.charged for line in self.lines)
+
+    @property
+    def exchange(self) -> int:
+        return sum(line.minutes for line in self.lines if not line.deducted)
+
+
+@dataclass(frozen=True)
+class UncoveredLine:
+    """Time no lot covered when it was done, and how it was settled (in French)."""
+
+    entry_id: str
+    performed_at: datetime
+    title: str
+    minutes: int
+    settlement: str
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ReportTotals:
+    granted: int
+    used: int
+    expired: int
+    remaining: int
+    exchange: int
+    pending: int  # uncovered, not settled yet
+    billed: int
+    billed_amount: Decimal
+
+
+@dataclass(frozen=True)
+class ReportData:
+    title: str
+    agency_name: str
+    agency_email: str | None
+    agency_url: str | None
+    client_id: int
+    client_name: str | None
+    client_email: str | None
+    lot: ReportLot | None  # None: the whole account
+    lots: tuple[ReportLot, ...]
+    tasks: tuple[ReportTask, ...]
+    uncovered: tuple[UncoveredLine, ...]
+    totals: ReportTotals
+    generated_at: datetime
+    timezone: ZoneInfo
+
+    @property
+    def has_absorbed(self) -> bool:
+        return any(line.absorbed for task in self.tasks for line in task.lines)
+
+    @property
+    def filename(self) -> str:
+        scope = self.lot.id if self.lot is not None else "compte"
+        return f"rapport-{self.client_id}-{scope}.pdf"
+
+
+def report_title(lot: ReportLot | None) -> str:
+    """``"Rapport d'intervention – Pack Assistance 3h du 01/12/2026"`` (or the whole account)."""
+    if lot is None:
+        return "Relevé d'assistance – tous vos packs"
+    return f"Rapport d'intervention – {lot.label} du {format_date(lot.opened_at)}"
+
+
+def build_report(
+    store: LedgerStore,
+    client_id: int,
+    lot_id: str | None,
+    settings: Settings,
+    now: datetime,
+    *,
+    generated_at: datetime | None = None,
+) -> ReportData:
+    """The report of ``lot_id`` (None: every lot of the client) as of ``now``.
+
+    ``generated_at`` (default ``now``) is the date printed on it. Raises ReportError for an
+    unknown client or a lot that is not the client's.
+    """
+    client = store.find_client(str(client_id))
+    if client is None:
+        raise ReportError(f"no client {client_id} in the ledger")
+    lots = store.lots_of_client(client_id)
+    if lot_id is not None and lot_id not in {lot.id for lot in lots}:
+        raise ReportError(f"client {client_id} has no lot {lot_id!r}")
+    entries = store.entries_of_client(client_id)
+    tickets = {t.id: t.title for t in store.tickets_of_client(client_id, include_deleted=True)}
+    allocation = allocate(
+        ClientId(client_id),
+        lots,
+        entries,
+        store.decisions_of_client(client_id),
+        now,
+        policy_from_settings(settings),
+    )
+    scope = _Scope(lots, entries, allocation, lot_id, settings)
+    report_lots = tuple(scope.report_lot(lot) for lot in scope.lots)
+    lot = report_lots[0] if lot_id is not None else None
+    tasks = scope.tasks(tickets)
+    uncovered = scope.uncovered(tickets)
+    billed = [u for u in uncovered if u.amount is not None]
+    totals = ReportTotals(
+        granted=sum(r.granted for r in report_lots),
+        used=sum(r.used for r in report_lots),
+        expired=sum(r.expired for r in report_lots),
+        remaining=sum(r.remaining for r in report_lots),
+        exchange=sum(task.exchange for task in tasks),
+        pending=scope.pending_minutes,
+        billed=sum(u.minutes for u in billed),
+        billed_amount=sum((u.amount for u in billed if u.amount is not None), Decimal("0.00")),
+    )
+    name, email = parseaddr(settings.mail_from or "")
+    return ReportData(
+        title=report_title(lot),
+        agency_name=name or "Service assistance",
+        agency_email=email or None,
+        agency_url=settings.wp_url or settings.woo_url,
+        client_id=client_id,
+        client_name=client.name,
+        client_email=client.email,
+        lot=lot,
+        lots=report_lots,
+        tasks=tasks,
+        uncovered=uncovered,
+        totals=totals,
+        generated_at=generated_at or now,
+        timezone=settings.timezone,
+    )
+
+
+class _Scope:
+    """Which lots, entries and charges one report covers; private to ``build_report``."""
+
+    def __init__(
+        self,
+        lots: Sequence[Lot],
+        entries: Sequence[TimeEntry],
+        allocation: Allocation,
+        lot_id: str | None,
+        settings: Settings,
+    ) -> None:
+        self.settings = settings
+        self.all_lots = {lot.id: lot for lot in lots}
+        self.balances: dict[str, LotBalance] = {b.lot_id: b for b in allocation.lots}
+        self.lots = [lot for lot in lots if lot_id is None or lot.id == lot_id]
+        ids = {lot.id for lot in self.lots}
+        self.charges = [c for c in allocation.charges if c.lot_id in ids]
+        self.all_charges = allocation.charges
+        self.uncovered_parts = {u.entry_id: u for u in allocation.uncovered}
+        charged_entries = {c.entry_id for c in self.charges}
+        tickets_in_scope = {e.ticket_id for e in entries if e.id in charged_entries}
+        start = min((lot.opened_at for lot in self.lots), default=None)
+        ends = [lot.expires_at for lot in self.lots]
+        end = None if lot_id is None or None in ends else max(e for e in ends if e is not None)
+
+        def in_window(entry: TimeEntry) -> bool:
+            if lot_id is None:
+                return True
+            after = start is not None and entry.performed_at >= start
+            return after and (end is None or entry.performed_at < end)
+
+        # An entry belongs to the report if this lot covered some of it; exchange time and
+        # uncovered time of the same tasks belong to it when done while the lot was valid.
+        self.entries = [
+            e
+            for e in entries
+            if e.id in charged_entries
+            or (
+                e.ticket_id in tickets_in_scope
+                and in_window(e)
+                and (e.kind is EntryKind.EXCHANGE or e.id in self.uncovered_parts)
+            )
+            or (lot_id is None and e.kind is EntryKind.EXCHANGE)
+        ]
+
+    def report_lot(self, lot: Lot) -> ReportLot:
+        balance = self.balances[lot.id]
+        return ReportLot(
+            id=lot.id,
+            label=pack_label(lot.sku, self.settings.catalog, lot.source),
+            sku=lot.sku,
+            opened_at=lot.opened_at,
+            expires_at=lot.expires_at,
+            granted=balance.granted - balance.voided,
+            used=balance.used,
+            expired=balance.expired,
+            remaining=balance.remaining,
+            status=status_label(balance.status),
+        )
+
+    def tasks(self, titles: dict[str, str]) -> tuple[ReportTask, ...]:
+        by_ticket: dict[str | None, list[ReportLine]] = {}
+        for entry in self.entries:
+            mine = [c for c in self.charges if c.entry_id == entry.id]
+            by_ticket.setdefault(entry.ticket_id, []).append(
+                ReportLine(
+                    entry_id=entry.id,
+                    performed_at=entry.performed_at,
+                    kind=entry.kind.value,
+                    kind_label=kind_label(entry.kind.value),
+                    minutes=entry.minutes,
+                    charged=sum(c.minutes for c in mine),
+                    deducted=entry.kind.deducted,
+                    absorbed=any(c.absorbed for c in mine),
+                    note=entry.note,
+                )
+            )
+        tasks = [
+            ReportTask(
+                ticket,
+                titles.get(ticket, f"Demande {ticket}") if ticket else NO_TICKET,
+                tuple(lines),
+            )
+            for ticket, lines in by_ticket.items()
+        ]
+        return tuple(sorted(tasks, key=lambda t: (t.lines[0].performed_at, t.ticket_id or "")))
+
+    def uncovered(self, titles: dict[str, str]) -> tuple[UncoveredLine, ...]:
+        lines: list[UncoveredLine] = []
+        for entry in self.entries:
+            title = titles.get(entry.ticket_id or "", NO_TICKET)
+            for charge in self.all_charges:
+                if charge.entry_id == entry.id and charge.absorbed:
+                    lines.append(self._absorbed(entry, title, charge))
+            part = self.uncovered_parts.get(entry.id)
+            if part is not None:
+                lines.append(self._unsettled(entry, title, part))
+        return tuple(lines)
+
+    @property
+    def pending_minutes(self) -> int:
+        ids = {e.id for e in self.entries}
+        return sum(
+            u.minutes for u in self.uncovered_parts.values() if u.entry_id in ids and not u.billed
+        )
+
+    def _absorbed(self, entry: TimeEntry, title: str, charge: Charge) -> UncoveredLine:
+        lot = self.all_lots[charge.lot_id]
+        label = pack_label(lot.sku, self.settings.catalog, lot.source)
+        where = "de ce pack" if charge in self.charges and len(self.lots) == 1 else f"du {label}"
+        since = format_long_date(lot.opened_at, self.settings.timezone)
+        opened = "ajouté" if lot.source is LotSource.ADJUSTMENT else "acheté"
+        return UncoveredLine(
+            entry.id,
+            entry.performed_at,
+            title,
+            charge.minutes,
+            f"déduit {where} ({opened} le {since})",
+        )
+
+    def _unsettled(self, entry: TimeEntry, title: str, part: Uncovered) -> UncoveredLine:
+        if part.billed and part.hourly_rate is not None and part.amount is not None:
+            settlement = (
+                f"facturé à {format_amount(part.hourly_rate)} HT de l'heure, "
+                f"soit {format_amount(part.amount)} HT"
+            )
+            return UncoveredLine(
+                entry.id, entry.performed_at, title, part.minutes, settlement, part.amount
+            )
+        settlement = "non couvert : sera déduit du prochain pack ou facturé selon votre choix"
+        return UncoveredLine(entry.id, entry.performed_at, title, part.minutes, settlement)
+
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters.update(duration=format_duration, amount=format_amount)
+
+
+def render_report_html(report: ReportData) -> str:
+    """The report as HTML (the template the PDF is printed from)."""
+    tz = report.timezone
+    return _env.get_template("report.html").render(
+        r=report,
+        date=lambda moment: format_date(moment, tz),
+        datetime=lambda moment: format_datetime(moment, tz),
+        long_date=lambda moment: format_long_date(moment, tz),
+    )
+
+
+def render_report_pdf(report: ReportData) -> bytes:
+    """The report as PDF bytes (A4, French). Same report, same bytes."""
+    from weasyprint import CSS, HTML  # imported here: loading it takes a moment
+
+    html = HTML(string=render_report_html(report), base_url=str(TEMPLATES))
+    with _font_timestamp(report.generated_at):
+        pdf = html.write_pdf(stylesheets=[CSS(filename=str(TEMPLATES / "report.css"))])
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+_epoch_lock = threading.Lock()
+
+
+@contextmanager
+def _font_timestamp(moment: datetime) -> Iterator[None]:
+    """Stamp embedded font subsets with ``moment`` instead of the wall clock.
+
+    fontTools writes the current time into each font subset it saves unless the reproducible-
+    builds variable ``SOURCE_DATE_EPOCH`` is set; without this two renders of one report would
+    differ and the client area could not recognise an upload it already has.
+    """
+    with _epoch_lock:
+        before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["SOURCE_DATE_EPOCH"]
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = before

@@ -1,0 +1,119 @@
+"""End-of-mission reports: data from a real ledger, PDF text read back with pypdf."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pypdf
+import pytest
+
+from config import Settings
+from ledger.db import Database, open_database
+from ledger.store import LedgerStore
+from sync.reports import ReportData, ReportError, build_report, render_report_pdf
+from tests.sync.ledger_story import CLIENT, LOT_3H, LOT_5H, write_story
+
+NOW = datetime(2027, 1, 15, 10, 0, tzinfo=UTC)
+SETTINGS = Settings(
+    mail_from="Agence Exemple <assistance@agence.example>", wp_url="https://agence.example"
+)
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = open_database(database_url)
+    write_story(database, SETTINGS)
+    yield database
+    database.close()
+
+
+def report_of(db: Database, lot_id: str | None) -> ReportData:
+    with db.read() as session:
+        return build_report(LedgerStore(session), CLIENT, lot_id, SETTINGS, NOW)
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text with every run of white space (incl. no-break spaces) as one space."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_the_report_of_a_used_up_pack_lists_its_work(db: Database) -> None:
+    report = report_of(db, LOT_3H)
+    assert report.lot is not None and report.lot.label == "Pack Assistance 3h"
+    assert (report.lot.used, report.lot.remaining, report.lot.status) == (180, 0, "épuisé")
+    assert [task.ticket_id for task in report.tasks] == ["12", "14"]
+    production, exchange, training = (
+        next(line for line in report.tasks[0].lines if line.entry_id == entry)
+        for entry in ("wp-40", "wp-41", "wp-42")
+    )
+    assert (production.minutes, production.charged, production.deducted) == (75, 75, True)
+    assert (exchange.minutes, exchange.charged, exchange.deducted) == (20, 0, False)
+    assert training.charged == 30
+    [correction] = report.tasks[1].lines
+    assert (correction.minutes, correction.charged) == (90, 75)
+    [billed] = report.uncovered
+    assert (billed.entry_id, billed.minutes, billed.amount) == ("wp-43", 15, Decimal("15.00"))
+    assert report.totals.used == 180 and report.totals.exchange == 20
+    assert report.totals.billed == 15 and report.totals.pending == 0
+    assert "wp-44" not in {line.entry_id for task in report.tasks for line in task.lines}
+
+
+def test_the_pdf_reads_in_french(db: Database) -> None:
+    text = pdf_text(render_report_pdf(report_of(db, LOT_3H)))
+    for expected in (
+        "Agence Exemple",
+        "Claire Martin",
+        "claire@example.fr",
+        "Rapport d'intervention",
+        "Pack Assistance 3h",
+        "ASSIST-3H",
+        "01/12/2026",
+        "01/03/2027",
+        "Ajouter une page Tarifs",
+        "Production Mise en page 1 h 15 min 1 h 15 min",
+        "Échange Visio de cadrage 20 min non déduit",
+        "Formation Prise en main 30 min 30 min",
+        "Correction Validation 1 h 30 min 1 h 15 min",
+        "facturé à 60,00 € HT de l'heure, soit 15,00 € HT",
+        "Échanges (non déduits) 20 min",
+        "Établi le 15 janvier 2027",
+    ):
+        assert expected in text, expected
+    assert "Bannière" not in text
+
+
+def test_a_pack_that_absorbed_earlier_time_says_so(db: Database) -> None:
+    report = report_of(db, LOT_5H)
+    [task] = report.tasks
+    [line] = task.lines
+    assert (line.entry_id, line.charged, line.absorbed) == ("wp-44", 45, True)
+    [absorbed] = report.uncovered
+    assert absorbed.settlement == "déduit de ce pack (acheté le 10 janvier 2027)"
+    text = pdf_text(render_report_pdf(report))
+    assert "Nouvelle bannière" in text and "45 min *" in text
+    assert "restant 4 h 15 min" in text  # pypdf may split the kerned "Te"
+
+
+def test_the_whole_account_summary(db: Database) -> None:
+    report = report_of(db, None)
+    assert report.lot is None and len(report.lots) == 2
+    assert (report.totals.granted, report.totals.used, report.totals.remaining) == (480, 225, 255)
+    assert [task.ticket_id for task in report.tasks] == ["12", "14", "15"]
+    text = pdf_text(render_report_pdf(report))
+    assert "tous vos packs" in text
+    assert "déduit du Pack Assistance 5h (acheté le 10 janvier 2027)" in text
+
+
+def test_the_same_report_gives_the_same_bytes(db: Database) -> None:
+    assert render_report_pdf(report_of(db, LOT_3H)) == render_report_pdf(report_of(db, LOT_3H))
+
+
+def test_unknown_client_or_lot(db: Database) -> None:
+    with db.read() as session, pytest.raises(ReportError, match="no client 99"):
+        build_report(LedgerStore(session), 99, None, SETTINGS, NOW)
+    with db.read() as session, pytest.raises(ReportError, match="has no lot 'order-1-line-1'"):
+        build_report(LedgerStore(session), CLIENT, "order-1-line-1", SETTINGS, NOW)
