@@ -179,7 +179,7 @@ def test_rule4_entries_are_consumed_in_the_order_performed_not_the_order_given()
     assert charges(result) == [("z-early", "A", 150), ("a-late", "A", 30), ("a-late", "B", 70)]
 
 
-# --- rule 5 and 7: expiry ------------------------------------------------------------------------
+# --- rule 5: expiry --------------------------------------------------------------------------
 
 
 def test_rule5_unused_minutes_of_an_expired_lot_are_lost_and_recorded() -> None:
@@ -203,7 +203,7 @@ def test_rule5_unused_minutes_of_an_expired_lot_are_lost_and_recorded() -> None:
     )
 
 
-def test_rule7_work_after_now_still_counts_and_work_after_expiry_is_uncovered() -> None:
+def test_rule5_work_after_now_still_counts_and_work_after_expiry_is_uncovered() -> None:
     lots = [lot("A", "2026-01-10 09:00")]
     entries = [work("planned", "2026-03-01 10:00", 60), work("too-late", "2026-04-11 10:00", 30)]
     result = run(lots, entries, now="2026-02-01 00:00")
@@ -310,10 +310,10 @@ def test_rule6_the_latest_decision_on_a_ticket_wins() -> None:
     assert pending(result) == {"e1": 30, "e2": 30}  # e2 has no ticket: never billed
 
 
-# --- rule 8: lot status ----------------------------------------------------------------------
+# --- rule 7: what each lot shows (bought, used, expired, left, status) -----------------------
 
 
-def test_rule8_lot_status_follows_where_the_minutes_went() -> None:
+def test_rule7_each_lot_shows_where_its_minutes_went_and_its_status() -> None:
     lots = [
         lot("open", "2026-01-10 09:00"),
         lot("used", "2026-01-10 09:00", expires="2026-01-12 09:00"),
@@ -349,7 +349,7 @@ def test_rule9_minutes_are_integers_and_money_is_cents_rounded_half_up() -> None
     assert all(type(value) is int for value in result.facts.values())
 
 
-# --- rule 10: audit ----------------------------------------------------------------------------
+# --- rule 10: audit --------------------------------------------------------------------------
 
 
 def test_rule10_the_event_log_sums_to_the_balances_and_recomputing_adds_nothing() -> None:
