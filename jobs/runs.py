@@ -41,6 +41,9 @@ class JobContext:
 
     ``http_session()`` gives a requests Session bound to the deadline (each request checks it
     and has its timeouts capped); the runner closes these sessions and counts their requests.
+    A job whose use case records its own run (same job name, ``started_at=now``, success and
+    failure alike) sets ``recorded`` just before calling it, so the run is not recorded twice;
+    the runner still logs it.
     """
 
     db: Database
@@ -48,6 +51,7 @@ class JobContext:
     now: datetime
     deadline: Deadline
     sessions: list[DeadlineSession] = field(default_factory=list)
+    recorded: bool = False
 
     def http_session(self) -> DeadlineSession:
         session = _CountingSession(self.deadline)
@@ -126,7 +130,7 @@ class JobRunner:
             summary=self.redactor.redact_value(summary),
             error=self._clean(error),
         )
-        self.record(record, seconds)
+        self.record(record, seconds, store=not context.recorded)
         return record
 
     def skipped(self, job: str, reason: str, scheduled_at: datetime | None = None) -> RunRecord:
@@ -139,9 +143,9 @@ class JobRunner:
         self.record(record, 0.0)
         return record
 
-    def record(self, record: RunRecord, seconds: float) -> None:
-        """Store ``record`` in its own transaction and log its line; a storage failure is
-        logged, never raised (the next run will try again)."""
+    def record(self, record: RunRecord, seconds: float, *, store: bool = True) -> None:
+        """Log ``record``'s line and (if ``store``) store it in a transaction of its own; a
+        storage failure is logged, never raised (the next run will try again)."""
         figures = {k: v for k, v in record.summary.items() if k != "scheduled_at"}
         line = format_run_line(record.job, record.outcome, seconds, figures, record.error)
         level = logging.WARNING if record.outcome == FAILED else logging.INFO
@@ -156,6 +160,8 @@ class JobRunner:
                 "error": record.error,
             },
         )
+        if not store:
+            return
         try:
             with self.db.transaction() as session:
                 LedgerStore(session).record_run(record)

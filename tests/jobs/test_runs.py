@@ -14,6 +14,8 @@ from jobs.deadline import DeadlineExceeded
 from jobs.logging import MASK, Redactor
 from jobs.runs import FAILED, OK, SKIPPED, JobContext, JobRunner, JobSpec, SkipRun
 from ledger.db import Database, open_database
+from ledger.models import SyncRun
+from ledger.records import RunRecord
 from ledger.store import LedgerStore
 
 SECRET = "cs_live_secret_value_123456"
@@ -154,3 +156,17 @@ def test_a_broken_database_does_not_escape_the_runner(tmp_path: Any) -> None:
     (tmp_path / "gone.sqlite3").mkdir()  # a directory where the file was: unusable
     record = runner_for(database).run(JobSpec("orders", lambda c: {"orders_read": 0}, 60))
     assert record.outcome == OK
+
+
+def test_a_use_case_that_records_its_run_is_not_recorded_twice(db: Database) -> None:
+    def job(context: JobContext) -> Mapping[str, Any]:
+        context.recorded = True
+        with context.db.transaction() as session:
+            LedgerStore(session).record_run(
+                RunRecord("orders", context.now, context.now, OK, {"orders_read": 1})
+            )
+        return {"orders_read": 1}
+
+    runner_for(db).run(JobSpec("orders", job, 60))
+    with db.read() as session:
+        assert session.query(SyncRun).filter(SyncRun.job == "orders").count() == 1

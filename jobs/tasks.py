@@ -1,0 +1,108 @@
+"""The job table: what the daemon runs, how often, and what each job needs configured.
+
+Each job is a small function of a ``JobContext``: it builds the HTTP clients of its run on the
+context's deadline-bound session (every request checks the deadline, back-off sleeps wake up on
+shutdown), calls one sync use case and returns its figures. Intervals are settings
+(``ASSIST_ORDERS_INTERVAL`` …, in seconds).
+
+| job         | does                                               | interval setting |
+|-------------|----------------------------------------------------|------------------|
+| orders      | new and changed shop orders → lots                 | orders           |
+| client_area | new, changed and deleted tickets and entries       | client_area      |
+| accounts    | push the accounts that changed to the client area  | accounts         |
+| sweep       | expiry and end of mission: warnings, reports       | sweep            |
+| reconcile   | every order again, refunds and deletions included  | reconcile        |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from config import ConfigError, Settings
+from config.settings import Intervals
+from jobs.runs import JobContext, JobSpec
+from sync.orders import sync_orders
+from wp_client.woo import WooClient
+
+SHOP, CLIENT_AREA = "shop", "client area"
+
+
+@dataclass(frozen=True)
+class JobDefinition:
+    """A job of the table: its name, function, interval setting and requirements."""
+
+    name: str
+    run: Callable[[JobContext], Mapping[str, Any]]
+    interval: Callable[[Intervals], int]
+    needs: tuple[str, ...]
+    description: str
+
+
+def woo_client(context: JobContext) -> WooClient:
+    """A shop client whose requests obey the run's deadline."""
+    return WooClient.from_settings(
+        context.settings, session=context.http_session(), sleep=context.deadline.sleep
+    )
+
+
+def run_orders(context: JobContext) -> Mapping[str, Any]:
+    """Incremental orders → lots (``sync_orders`` records the run itself, as job ``orders``)."""
+    woo = woo_client(context)
+    try:
+        context.recorded = True
+        return sync_orders(context.db, woo, context.settings, now=context.now).as_dict()
+    finally:
+        woo.close()
+
+
+def run_reconcile(context: JobContext) -> Mapping[str, Any]:
+    """Every order again (``full=True``): catches edits that did not bump ``date_modified``,
+    refunds, and orders deleted from the shop. Also recorded as an ``orders`` run."""
+    woo = woo_client(context)
+    try:
+        return sync_orders(context.db, woo, context.settings, now=context.now, full=True).as_dict()
+    finally:
+        woo.close()
+
+
+JOBS: tuple[JobDefinition, ...] = (
+    JobDefinition(
+        "orders", run_orders, lambda i: i.orders, (SHOP,), "new and changed orders → lots"
+    ),
+    JobDefinition(
+        "reconcile",
+        run_reconcile,
+        lambda i: i.reconcile,
+        (SHOP,),
+        "full reconciliation of every order",
+    ),
+)
+
+
+def missing(settings: Settings, needs: tuple[str, ...]) -> list[str]:
+    """The configuration problems that keep a job with ``needs`` from running."""
+    checks = {SHOP: settings.require_shop, CLIENT_AREA: settings.require_client_area}
+    problems: list[str] = []
+    for need in needs:
+        try:
+            checks[need]()
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    return problems
+
+
+def job_table(settings: Settings) -> tuple[list[JobSpec], dict[str, list[str]]]:
+    """The jobs ``settings`` allow, with their intervals, and for each job left out, why."""
+    specs: list[JobSpec] = []
+    left_out: dict[str, list[str]] = {}
+    for job in JOBS:
+        problems = missing(settings, job.needs)
+        if problems:
+            left_out[job.name] = problems
+        else:
+            specs.append(
+                JobSpec(job.name, job.run, job.interval(settings.intervals), job.description)
+            )
+    return specs, left_out
