@@ -165,7 +165,8 @@ class Sandbox:
             lines += [
                 f"WP_URL={self.url}",
                 f"WP_USERNAME={self.wp_username}",
-                f"WP_APP_PASSWORD={self.wp_app_password}",
+                # Without its spaces (optional for WordPress): safe in any .env reader.
+                f"WP_APP_PASSWORD={self.wp_app_password.replace(' ', '')}",
             ]
         return lines
 
