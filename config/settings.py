@@ -49,7 +49,8 @@ class Intervals:
 class Settings:
     """Everything the daemon reads from its environment. Secrets are wrapped in ``Secret``."""
 
-    database_url: str = f"sqlite:///{DEFAULT_DATABASE_FILE}"
+    # repr=False: a PostgreSQL URL may carry a password.
+    database_url: str = field(default=f"sqlite:///{DEFAULT_DATABASE_FILE}", repr=False)
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Paris"))
     catalog: Catalog = DEFAULT_CATALOG
     catalog_path: str | None = None
@@ -190,7 +191,8 @@ class _Reader:
         parts = urlsplit(raw)
         if parts.scheme not in schemes or not parts.hostname:
             self.problems.append(
-                f"{name}={raw!r} is not a URL: expected {' or '.join(schemes)}://host[/path]"
+                f"{name}={mask_password(raw)!r} is not a URL: "
+                f"expected {' or '.join(schemes)}://host[/path]"
             )
             return None
         return raw.rstrip("/")
@@ -292,6 +294,19 @@ class _Reader:
         if self.problems:
             raise ConfigError(self.problems)
         return settings
+
+
+def mask_password(url: str) -> str:
+    """``url`` with the password of its ``user:password@`` part replaced by ``***``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}{slash}{path}"
 
 
 def is_loopback(host: str) -> bool:
