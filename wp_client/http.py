@@ -169,6 +169,21 @@ class HttpClient:
         )
         return body, visible
 
+    def derive(self, *, auth: AuthBase | None, max_retries: int) -> HttpClient:
+        """A client on the same session and remote with other auth/retries (``doctor`` probes)."""
+        return HttpClient(
+            self.api_root,
+            self.remote,
+            auth=auth,
+            session=self.session,
+            timeout=self.timeout,
+            backoff=Backoff(max_retries=max_retries),
+            sleep=self.sleep,
+            now=self.now,
+            ca_bundle=self.ca_bundle,
+            secrets=self._secrets,
+        )
+
     def close(self) -> None:
         if self._owns_session:
             self.session.close()

@@ -82,6 +82,17 @@ WOO_REMOTE = Remote(
 )
 
 
+def get_arguments(options: object) -> set[str]:
+    """The argument names of the GET endpoint in an ``OPTIONS`` answer (route schema)."""
+    names: set[str] = set()
+    endpoints = options.get("endpoints") if isinstance(options, dict) else None
+    for endpoint in endpoints if isinstance(endpoints, list) else []:
+        if isinstance(endpoint, dict) and "GET" in (endpoint.get("methods") or []):
+            args = endpoint.get("args")
+            names.update(args if isinstance(args, dict) else ())
+    return names
+
+
 def check_ca_bundle(path: str | None, setting: str) -> str | None:
     if path and not os.path.isfile(path):
         raise ConfigurationError(f"{setting} points to a missing file: {path}", reason="ca_bundle")
@@ -217,13 +228,7 @@ class WooClient:
 
     def order_list_arguments(self) -> set[str]:
         """Names the shop accepts on ``GET /orders`` (e.g. whether ``modified_after`` exists)."""
-        names: set[str] = set()
-        endpoints = self.orders_options().get("endpoints")
-        for endpoint in endpoints if isinstance(endpoints, list) else []:
-            if isinstance(endpoint, dict) and "GET" in (endpoint.get("methods") or []):
-                args = endpoint.get("args")
-                names.update(args if isinstance(args, dict) else ())
-        return names
+        return get_arguments(self.orders_options())
 
     def close(self) -> None:
         self.http.close()
