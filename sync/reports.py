@@ -14,7 +14,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from email.utils import parseaddr
@@ -32,6 +32,7 @@ from ledger.domain import (
     Lot,
     LotBalance,
     LotSource,
+    LotStatus,
     TimeEntry,
     Uncovered,
 )
@@ -139,6 +140,7 @@ class ReportData:
     totals: ReportTotals
     generated_at: datetime
     timezone: ZoneInfo
+    ended_at: datetime | None = None  # when the lot was used up or expired (None: still open)
 
     @property
     def has_absorbed(self) -> bool:
@@ -219,7 +221,19 @@ def build_report(
         totals=totals,
         generated_at=generated_at or now,
         timezone=settings.timezone,
+        ended_at=scope.ended_at(lot_id) if lot_id is not None else None,
     )
+
+
+def end_of_mission_report(
+    store: LedgerStore, client_id: int, lot_id: str, settings: Settings, now: datetime
+) -> ReportData | None:
+    """The report of a lot that is used up or expired, dated when that happened (so that the
+    same lot gives the same PDF at every sweep); None while the lot is still open or voided."""
+    report = build_report(store, client_id, lot_id, settings, now)
+    if report.ended_at is None:
+        return None
+    return replace(report, generated_at=report.ended_at)
 
 
 class _Scope:
@@ -234,7 +248,7 @@ class _Scope:
         settings: Settings,
     ) -> None:
         self.settings = settings
-        self.all_lots = {lot.id: lot for lot in lots}
+        self.all_lots: dict[str, Lot] = {lot.id: lot for lot in lots}
         self.balances: dict[str, LotBalance] = {b.lot_id: b for b in allocation.lots}
         self.lots = [lot for lot in lots if lot_id is None or lot.id == lot_id]
         ids = {lot.id for lot in self.lots}
@@ -320,6 +334,21 @@ class _Scope:
             if part is not None:
                 lines.append(self._unsettled(entry, title, part))
         return tuple(lines)
+
+    def ended_at(self, lot_id: str) -> datetime | None:
+        """When the lot expired or its last minute was charged; None if open or voided."""
+        balance = self.balances[lot_id]
+        lot = self.all_lots[lot_id]
+        if balance.status is LotStatus.EXPIRED:
+            return lot.expires_at
+        if balance.status is not LotStatus.USED_UP:
+            return None
+        performed = {e.id: e.performed_at for e in self.entries}
+        moments = [
+            lot.opened_at if c.absorbed else performed.get(c.entry_id, lot.opened_at)
+            for c in self.charges
+        ]
+        return max(moments, default=lot.opened_at)
 
     @property
     def pending_minutes(self) -> int:
