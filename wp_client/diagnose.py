@@ -132,11 +132,7 @@ def _tell_stripped_header_from_unknown_key(woo: WooClient, probe: HttpClient) ->
     If that works, the key is right and the server drops the Authorization header.
     """
     bare = probe.derive(auth=None, max_retries=0)
-    params = {
-        "per_page": 1,
-        "consumer_key": woo._key.reveal(),
-        "consumer_secret": woo._secret.reveal(),
-    }
+    params: dict[str, object] = {"per_page": 1, **woo.query_string_credentials()}
     try:
         bare.get_json(f"{WC}/orders", params)
     except AuthenticationError as exc:

@@ -160,6 +160,8 @@ class HttpClient:
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         response = self._send(method, url, params_for_query(params), data, headers, idempotent)
+        if response.status_code == 204:
+            return None, CaseInsensitiveDict()
         try:
             body = decode_json(response.content, response.headers.get("Content-Type", ""))
         except NotJson as exc:
@@ -278,20 +280,27 @@ class HttpClient:
         )
 
     def _redirect(self, response: requests.Response, url: str) -> ConfigurationError:
+        """A redirect is never followed: the Authorization header (or the OAuth signature,
+        bound to the URL) would not survive it, and the configured address is wrong anyway."""
         target = urljoin(url, response.headers.get("Location", ""))
         here, there = urlsplit(url), urlsplit(target)
-        relative = url[len(self.api_root) :]
-        suggestion = without_query(target)
-        if there.path.endswith(urlsplit(relative).path) and relative:
-            suggestion = suggestion[: len(suggestion) - len(urlsplit(relative).path)]
-            suggestion = suggestion.removesuffix("/wp-json").rstrip("/")
-        if (here.scheme, here.netloc) != (there.scheme, there.netloc):
-            why = "the credentials would be dropped on the way"
+        relative = urlsplit(url[len(self.api_root) :]).path
+        setting = self.remote.url_setting
+        if relative and there.path.endswith(relative):
+            site = without_query(target)[: -len(relative)].removesuffix("/wp-json").rstrip("/")
+            fix = f"set {setting} to the final address ({site})"
+        elif (here.scheme, here.netloc) != (there.scheme, there.netloc):
+            fix = f"set {setting} to the final address ({there.scheme}://{there.netloc})"
         else:
-            why = "a redirect here means the address is not the one WordPress uses"
+            fix = f"a plugin or server rule redirects the REST API; check {setting}"
+        why = (
+            "the credentials would be dropped on the way"
+            if (here.scheme, here.netloc) != (there.scheme, there.netloc)
+            else "the REST API must answer at this address without a redirect"
+        )
         message = (
             f"{without_query(url)} redirects ({response.status_code}) to {without_query(target)} "
-            f"— set {self.remote.url_setting} to the final address ({suggestion}): {why}"
+            f"— {fix}: {why}"
         )
         return ConfigurationError(
             self._clean(message),

@@ -8,8 +8,10 @@ ever read as "0 orders". Checked on every page:
 * no id appears twice in the run (a proxy that drops ``page`` repeats page 1);
 * with ``ascending_ids`` (we asked ``orderby=id&order=asc``), ids only ever increase — a shop
   or cache that ignores the order would make page boundaries unstable;
-* ``X-WP-Total`` does not change between pages (rows entered or left the window while it was
-  read, so page boundaries shifted and a row may have been skipped);
+* ``X-WP-Total`` never drops between pages: a row that left the window while it was read
+  shifts every later row back by one, so one would be skipped. A rise is accepted — with ids
+  ascending, new rows land after the ones read (a row entering earlier would repeat an id on
+  the next page, which is refused) — and the run follows the new ``X-WP-TotalPages``;
 * ``X-WP-TotalPages`` agrees with ``X-WP-Total`` and ``per_page`` (else ``per_page`` was ignored);
 * a page before the last is full, and no page before the last is empty.
 
@@ -144,12 +146,11 @@ class PageReader(Iterator[Page]):
                 f"X-WP-TotalPages {pages} does not match X-WP-Total {total} at "
                 f"per_page={self.per_page} (is a proxy dropping the query string?)",
             )
-        if self.total is None:
-            self.total, self.total_pages = total, pages
-        elif total != self.total:
+        if self.total is not None and total < self.total:
             raise self._fail(
                 page, f"X-WP-Total went from {self.total} to {total} while pages were read"
             )
+        self.total, self.total_pages = total, pages
         if page < pages and count < self.per_page:
             raise self._fail(page, f"only {count} items on a page before the last")
         if page > pages:

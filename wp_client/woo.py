@@ -166,6 +166,12 @@ class WooClient:
     def bytes_received(self) -> int:
         return self.http.bytes_received
 
+    def query_string_credentials(self) -> dict[str, str]:
+        """``consumer_key``/``consumer_secret`` as query parameters — for ``doctor``'s one probe
+        over HTTPS that tells a stripped Authorization header from an unknown key; the sync
+        itself never sends credentials in a URL."""
+        return {"consumer_key": self._key.reveal(), "consumer_secret": self._secret.reveal()}
+
     @property
     def uses_oauth(self) -> bool:
         return isinstance(self.http.auth, OAuth1Signature)

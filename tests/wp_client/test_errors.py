@@ -225,3 +225,11 @@ def test_secrets_never_appear_even_when_the_server_echoes_them(
     _secret_free(info.value)
     for text in (repr(woo), repr(area), repr(woo.http), repr(area.http), repr(woo.http.auth)):
         assert KEY not in text and SECRET not in text and APP_PASSWORD not in text
+
+
+def test_a_redirect_to_a_login_page_is_not_suggested_as_the_address(
+    rsps: responses.RequestsMock, woo: WooClient
+) -> None:
+    rsps.add("GET", ORDERS, status=302, headers={"Location": "/wp-login.php?redirect_to=x"})
+    exc = _first_page_error(woo)
+    assert "a plugin or server rule redirects the REST API; check WOO_URL" in str(exc)

@@ -193,6 +193,23 @@ def test_a_total_that_changes_between_pages_is_refused(
     _fails(woo, "X-WP-Total went from 5 to 4", pages_before=1)
 
 
+def test_rows_added_after_the_ones_read_are_followed(
+    rsps: responses.RequestsMock, woo: WooClient
+) -> None:
+    page(rsps, [1, 2], 4, 2)
+    page(rsps, [3, 4], 5, 3)  # a new order (a higher id) arrived during the run
+    page(rsps, [5], 5, 3)
+    assert read(woo) == [[1, 2], [3, 4], [5]]
+
+
+def test_a_row_entering_before_the_read_position_is_refused(
+    rsps: responses.RequestsMock, woo: WooClient
+) -> None:
+    page(rsps, [1, 3], 4, 2)
+    page(rsps, [3, 4], 5, 3)  # id 2 entered the window: id 3 moved onto page 2
+    _fails(woo, "id 3 was already on an earlier page", pages_before=1)
+
+
 def test_totals_that_ignore_per_page_are_refused(
     rsps: responses.RequestsMock, woo: WooClient
 ) -> None:
