@@ -32,13 +32,14 @@ from ledger.models import (
     AccountState,
     AdjustmentModel,
     ChargeModel,
+    Client,
     EventModel,
     LotModel,
     TimeEntryModel,
 )
 from ledger.records import ClientBalance, EventRow, adjustment_id
 from ledger.store.area import AreaRepository
-from ledger.store.base import lot_row_from_model
+from ledger.store.base import UnknownClient, lot_row_from_model
 from ledger.store.shop import ShopRepository
 
 SYSTEM_ACTOR = "system"
@@ -62,7 +63,7 @@ class AccountsRepository(ShopRepository, AreaRepository):
         charges and refreshes the cached balances, each only if it changed. Raises
         UnknownClient, or ``InvalidLedgerInput`` when the stored rows make no sense.
         """
-        client = self._client_model(client_id)
+        client = self._lock_client(client_id)
         lots = self.lots_of_client(client_id)
         entries = self.entries_of_client(client_id)
         allocation = allocate(
@@ -89,6 +90,24 @@ class AccountsRepository(ShopRepository, AreaRepository):
             client.recomputed_at = now
         self.session.flush()
         return allocation
+
+    def _lock_client(self, client_id: int) -> Client:
+        """The client's row, locked until the end of the transaction.
+
+        Two recomputes of one client (the daemon and an admin's ``balance``) must not both
+        append the same difference to the log: on PostgreSQL ``SELECT ... FOR UPDATE`` makes
+        the second wait and then see the first one's events (SQLite's ``BEGIN IMMEDIATE``
+        already serializes writers).
+        """
+        client = self.session.scalars(
+            select(Client)
+            .where(Client.id == client_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+        if client is None:
+            raise UnknownClient(client_id)
+        return client
 
     def previous_facts(self, client_id: int) -> dict[FactKey, Minutes]:
         """The facts as the log sums them: ``SUM(delta)`` per (fact, lot, entry)."""
@@ -205,7 +224,7 @@ class AccountsRepository(ShopRepository, AreaRepository):
         if minutes == 0:
             raise ValueError("an adjustment of 0 minutes changes nothing")
         policy = policy or Policy()
-        self._client_model(client_id)
+        self._lock_client(client_id)
         adjustment = AdjustmentModel(
             client_id=client_id, minutes=minutes, reason=reason, actor=actor, created_at=now
         )

@@ -84,17 +84,25 @@ class ShopRepository(StoreBase):
 
     def clients(self) -> list[ClientRow]:
         """Every client, by id, with cached balances and the number of open lots."""
+        open_lots = dict(
+            self.session.execute(
+                select(LotModel.client_id, func.count())
+                .where(LotModel.status == LotStatus.OPEN.value)
+                .group_by(LotModel.client_id)
+            ).tuples()
+        )
         return [
-            self._client_row(client)
+            self._client_row(client, open_lots.get(client.id, 0))
             for client in self.session.scalars(select(Client).order_by(Client.id))
         ]
 
-    def _client_row(self, client: Client) -> ClientRow:
-        open_lots = self.session.scalar(
-            select(func.count())
-            .select_from(LotModel)
-            .where(LotModel.client_id == client.id, LotModel.status == LotStatus.OPEN.value)
-        )
+    def _client_row(self, client: Client, open_lots: int | None = None) -> ClientRow:
+        if open_lots is None:
+            open_lots = self.session.scalar(
+                select(func.count())
+                .select_from(LotModel)
+                .where(LotModel.client_id == client.id, LotModel.status == LotStatus.OPEN.value)
+            )
         return ClientRow(
             id=client.id,
             email=client.email,
@@ -180,6 +188,7 @@ class ShopRepository(StoreBase):
     def upsert_lot(self, lot: Lot) -> Change:
         """Store a lot by its id. An order line's lot must be ``order-{order}-line-{line}``
         (so re-reading an order never opens it twice) and its order must be stored first.
+        When ``client_id`` changes (a guest order assigned), recompute both clients.
 
         A changed lot (refund, voiding, reassignment) keeps its cached balance until the
         client is recomputed. Raises ValueError for an id that does not match its order line.

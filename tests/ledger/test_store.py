@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -491,3 +493,37 @@ def test_work_on_a_billed_ticket_is_in_the_log_with_its_amount(db: Database) -> 
     assert [(e.entry_id, e.delta, e.amount) for e in billed] == [
         ("wp-42", 65, Decimal("65.00"))  # 65 min at the held pack's 60,00 €/h
     ]
+
+
+def test_concurrent_recomputes_of_one_client_append_each_change_once(database_url: str) -> None:
+    """The daemon and an admin's ``balance`` recompute the same client at the same time: the
+    second waits for the first (row lock / BEGIN IMMEDIATE) and then finds nothing to add."""
+    first = open_database(database_url)
+    seed(first)
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def recompute() -> None:
+        db = open_database(database_url)
+        try:
+            barrier.wait(timeout=10)
+            with db.transaction() as s:
+                LedgerStore(s).recompute(12, T0 + timedelta(days=2), POLICY)
+                time.sleep(0.2)  # hold the transaction while the other one tries
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=recompute) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    with first.read() as s:
+        store = LedgerStore(s)
+        events, balance = store.events(12), store.balance(12)
+    first.close()
+    assert [(e.fact, e.delta) for e in events] == [("grant", 180), ("charge", 45)]
+    assert_log_sums_to(events, balance)
