@@ -13,27 +13,17 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from requests.structures import CaseInsensitiveDict
 
-from wp_client.bodies import NotJson, decode_json, error_body
-from wp_client.errors import (
-    AuthenticationError,
-    BadPayloadError,
-    ConfigurationError,
-    RemoteError,
-    TransientError,
-    scrub,
-)
+from wp_client.bodies import NotJson, decode_json
 from wp_client.remote import Remote
-from wp_client.retry import Backoff, Resolution, may_retry, parse_retry_after, resolve_exception
+from wp_client.retry import Backoff, may_retry, parse_retry_after, resolve_exception
 from wp_client.retry import resolve_status as table_entry
-from wp_client.transport import describe_transport_failure
+from wp_client.translate import Translator
 from wp_client.urls import redact, without_query
 
 log = logging.getLogger("wp_client")
@@ -97,6 +87,7 @@ class HttpClient:
         self.now = now
         self.ca_bundle = ca_bundle
         self._secrets = secrets
+        self.errors = Translator(remote, self.api_root, secrets)
         self._owns_session = session is None
         self.session = session if session is not None else self._new_session()
         self.session.headers["User-Agent"] = user_agent()
@@ -165,7 +156,7 @@ class HttpClient:
         try:
             body = decode_json(response.content, response.headers.get("Content-Type", ""))
         except NotJson as exc:
-            raise self._not_json(response, exc) from None
+            raise self.errors.not_json(response, exc) from None
         visible = CaseInsensitiveDict(
             {k: v for k, v in response.headers.items() if k not in HIDDEN_HEADERS}
         )
@@ -226,7 +217,7 @@ class HttpClient:
                     self._wait(retry, None, method, url, resolution.reason)
                     retry += 1
                     continue
-                raise self._transport_error(exc, resolution, url, retry + 1) from None
+                raise self.errors.transport(exc, resolution, url, retry + 1) from None
             log.debug(
                 "%s %s -> %d (%d bytes, %.2fs)",
                 method,
@@ -236,7 +227,7 @@ class HttpClient:
                 time.monotonic() - started,
             )
             if 300 <= response.status_code < 400:
-                raise self._redirect(response, url)
+                raise self.errors.redirect(response, url)
             verdict = table_entry(response.status_code)
             if verdict is None:
                 return response
@@ -247,7 +238,7 @@ class HttpClient:
                 self._wait(retry, retry_after, method, url, verdict.reason)
                 retry += 1
                 continue
-            raise self._status_error(response, verdict, url, retry + 1)
+            raise self.errors.status(response, verdict, url, retry + 1)
 
     def _wait(
         self, retry: int, retry_after: float | None, method: str, url: str, reason: str
@@ -263,124 +254,3 @@ class HttpClient:
             delay,
         )
         self.sleep(delay)
-
-    # -- translation into wp_client.errors --------------------------------------------------
-
-    def _clean(self, text: str) -> str:
-        return scrub(text, self._secrets)
-
-    def _transport_error(
-        self, exc: requests.RequestException, resolution: Resolution, url: str, attempts: int
-    ) -> RemoteError:
-        what = describe_transport_failure(exc, resolution.reason, urlsplit(url).hostname or "")
-        tries = f" after {attempts} attempts" if attempts > 1 else ""
-        message = f"{self.remote.name}: {what}{tries} — {self.remote.fill(resolution.hint)}"
-        return resolution.error(
-            self._clean(message), url=without_query(url), reason=resolution.reason
-        )
-
-    def _redirect(self, response: requests.Response, url: str) -> ConfigurationError:
-        """A redirect is never followed: the Authorization header (or the OAuth signature,
-        bound to the URL) would not survive it, and the configured address is wrong anyway."""
-        target = urljoin(url, response.headers.get("Location", ""))
-        here, there = urlsplit(url), urlsplit(target)
-        relative = urlsplit(url[len(self.api_root) :]).path
-        setting = self.remote.url_setting
-        if relative and there.path.endswith(relative):
-            site = without_query(target)[: -len(relative)].removesuffix("/wp-json").rstrip("/")
-            fix = f"set {setting} to the final address ({site})"
-        elif (here.scheme, here.netloc) != (there.scheme, there.netloc):
-            fix = f"set {setting} to the final address ({there.scheme}://{there.netloc})"
-        else:
-            fix = f"a plugin or server rule redirects the REST API; check {setting}"
-        why = (
-            "the credentials would be dropped on the way"
-            if (here.scheme, here.netloc) != (there.scheme, there.netloc)
-            else "the REST API must answer at this address without a redirect"
-        )
-        message = (
-            f"{without_query(url)} redirects ({response.status_code}) to {without_query(target)} "
-            f"— {fix}: {why}"
-        )
-        return ConfigurationError(
-            self._clean(message),
-            url=without_query(url),
-            status=response.status_code,
-            reason="redirect",
-        )
-
-    def _status_error(
-        self, response: requests.Response, resolution: Resolution, url: str, attempts: int
-    ) -> RemoteError:
-        status = response.status_code
-        where = without_query(url)
-        try:
-            parsed: Any = decode_json(response.content, response.headers.get("Content-Type", ""))
-            html = False
-        except NotJson as exc:
-            parsed, html = None, exc.html
-        err = error_body(parsed)
-        code = err.code if err else None
-        detail = f"{status} {code}: {err.message}" if err and code else f"{status}"
-        if html:
-            detail = f"{status}, an HTML page"
-        error: type[RemoteError] = resolution.error
-        reason = resolution.reason
-        if status == 404 and (code == "rest_no_route" or html or err is None):
-            error, reason = ConfigurationError, "no_route"
-            message = f"{where} has no REST route ({detail}) — {self.remote.no_route_hint}"
-        elif status in (401, 403):
-            explained = None
-            if self.remote.explain_auth is not None and not html:
-                explained = self.remote.explain_auth(status, code, err.message if err else "")
-            if html:
-                explained = (
-                    f"{self.remote.name} answered {detail} at {where} — a firewall or security "
-                    "plugin blocks the REST API; allow this server or the /wp-json/ routes"
-                )
-            message = explained or (
-                f"{self.remote.name} refused the request ({detail}) at {where} — "
-                f"{self.remote.fill(resolution.hint)}"
-            )
-            error = AuthenticationError
-        elif resolution.error is TransientError:
-            tries = f" after {attempts} attempts" if attempts > 1 else ""
-            message = (
-                f"{self.remote.name} answered {detail} at {where}{tries} — "
-                f"{self.remote.fill(resolution.hint)}"
-            )
-        else:
-            message = f"{self.remote.name} answered {detail} at {where}"
-            params = _invalid_params(parsed)
-            if params:
-                message += f" (invalid: {params})"
-        return error(self._clean(message), url=where, status=status, code=code, reason=reason)
-
-    def _not_json(self, response: requests.Response, exc: NotJson) -> RemoteError:
-        where = without_query(response.url or "")
-        status = response.status_code
-        if exc.php_notice:
-            message = (
-                f"{where} answered PHP warnings before the JSON (status {status}) — turn off "
-                "WP_DEBUG_DISPLAY on the site or fix the plugin that prints them"
-            )
-            return ConfigurationError(self._clean(message), url=where, status=status, reason="html")
-        if exc.html:
-            message = (
-                f"{where} answered HTML, not JSON (status {status}) — a security plugin, "
-                "cache or maintenance page is in the way"
-            )
-            return ConfigurationError(self._clean(message), url=where, status=status, reason="html")
-        message = f"{where} answered malformed JSON (status {status}): {exc.snippet!r}"
-        return BadPayloadError(self._clean(message), url=where, status=status, reason="json")
-
-
-def _invalid_params(parsed: object) -> str:
-    """``rest_invalid_param`` details: ``name: message; …`` (empty when absent)."""
-    if not isinstance(parsed, dict):
-        return ""
-    data = parsed.get("data")
-    params = data.get("params") if isinstance(data, dict) else None
-    if not isinstance(params, dict):
-        return ""
-    return "; ".join(f"{k}: {v}" for k, v in params.items())[:300]
