@@ -7,6 +7,7 @@ without the capability → 403 ``rest_forbidden``, bad credentials → 401 from 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -74,29 +75,11 @@ class AreaRoutes:
     def users_me(self, request: Request, _: re.Match[str]) -> Response:
         if request.user_id is None:
             return error(401, "rest_not_logged_in", "You are not currently logged in.")
-        user = self.users[request.user_id]
-        body: dict[str, Any] = {
-            "id": user.id,
-            "name": user.login,
-            "url": "",
-            "description": "",
-            "link": f"{request.base_url}/author/{user.login}/",
-            "slug": user.login,
-            "avatar_urls": {},
-            "meta": [],
-            "_links": {
-                "self": [{"href": f"{request.base_url}/wp-json/wp/v2/users/{user.id}"}],
-                "collection": [{"href": f"{request.base_url}/wp-json/wp/v2/users"}],
-            },
-        }
-        if request.params.get("context") == "edit":
-            body.update(
-                username=user.login,
-                email=user.email,
-                roles=["administrator"] if "manage_options" in user.capabilities else ["editor"],
-                capabilities=dict.fromkeys(sorted(user.capabilities), True),
-            )
-        return json_response(200, body, headers={"Link": api_root_link(request.base_url)})
+        return json_response(
+            200,
+            user_json(self.users[request.user_id], request),
+            headers={"Link": api_root_link(request.base_url)},
+        )
 
     # ---- lists ---------------------------------------------------------------------------------
     def list_tickets(self, request: Request, _: re.Match[str]) -> Response:
@@ -216,6 +199,47 @@ class AreaRoutes:
                 "X-Content-Type-Options": "nosniff",
             },
         )
+
+
+def user_json(user: WpUser, request: Request) -> dict[str, Any]:
+    """``/wp/v2/users/<id>`` in the view context, or the edit context (``context=edit``)."""
+    base = request.base_url
+    avatar = hashlib.md5(user.email.lower().encode()).hexdigest()
+    body: dict[str, Any] = {
+        "id": user.id,
+        "name": user.login,
+        "url": "",
+        "description": "",
+        "link": f"{base}/author/{user.login}/",
+        "slug": user.login,
+        "avatar_urls": {
+            size: f"http://1.gravatar.com/avatar/{avatar}?s={size}&d=mm&r=g"
+            for size in ("24", "48", "96")
+        },
+        "meta": [],
+        "is_super_admin": "manage_options" in user.capabilities,
+        "woocommerce_meta": {},
+        "_links": {
+            "self": [{"href": f"{base}/wp-json/wp/v2/users/{user.id}"}],
+            "collection": [{"href": f"{base}/wp-json/wp/v2/users"}],
+        },
+    }
+    if request.params.get("context") == "edit":
+        role = "administrator" if "manage_options" in user.capabilities else "editor"
+        body.update(
+            username=user.login,
+            first_name="",
+            last_name="",
+            email=user.email,
+            locale="fr_FR",
+            nickname=user.login,
+            roles=[role],
+            registered_date="2025-01-06T09:00:00+00:00",
+            capabilities={"read": True, **dict.fromkeys(sorted(user.capabilities), True)},
+            extra_capabilities={role: True},
+            meta={"persisted_preferences": []},
+        )
+    return body
 
 
 def _naive(moment: datetime) -> datetime:

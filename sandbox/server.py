@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 from sandbox.area import ClientAreaState
 from sandbox.auth import WooAuthenticator, WpUser
 from sandbox.faults import CHALLENGE_PAGE, NGINX_PAGE, Fault, Faults
-from sandbox.rest import Request, Response, json_response, no_route
+from sandbox.rest import Request, Response, api_root_link, json_response, no_route
 from sandbox.routes_area import CAP_SYNC, AreaRoutes
 from sandbox.routes_woo import WooRoutes
 from sandbox.seed import default_anchor, seed_shop
@@ -245,7 +245,12 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "slow":
             sandbox.wait(fault.seconds)
             fault = None
-        response = _fault_response(fault) if fault is not None else sandbox.dispatch(request)
+        if fault is not None:
+            response = _fault_response(fault)
+        else:
+            response = sandbox.dispatch(request)
+            if response.headers.get("Content-Type", "").startswith("application/json"):
+                response.headers.setdefault("Link", api_root_link(request.base_url))
         if fault is None and response.served_ids:
             self._maybe_shift(sandbox, request, response)
         sandbox.record(request, response.status)
