@@ -36,12 +36,13 @@ def decode_json(content: bytes, content_type: str) -> object:
     """Parse ``content`` as JSON (a UTF-8 BOM is tolerated); raise NotJson otherwise."""
     text = content.decode("utf-8-sig", errors="replace")
     stripped = text.lstrip()
-    looks_html = stripped.startswith("<") or "html" in content_type.lower()
-    if not looks_html:
+    if not stripped.startswith("<"):
+        # The body decides, not the header: some page caches replay JSON as text/html.
         try:
             return json.loads(text)
         except ValueError:
             pass
+    looks_html = stripped.startswith("<") or "html" in content_type.lower()
     raise NotJson(
         html=looks_html,
         php_notice=bool(_PHP_NOTICE.search(stripped[:2000])),

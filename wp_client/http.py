@@ -206,6 +206,8 @@ class HttpClient:
                     auth=self.auth,
                     timeout=self.timeout,
                     allow_redirects=False,
+                    # Explicit, so REQUESTS_CA_BUNDLE in the environment cannot override it.
+                    verify=self.ca_bundle or None,
                 )
                 self.bytes_received += len(response.content)
             except requests.RequestException as exc:

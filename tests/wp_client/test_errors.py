@@ -126,6 +126,21 @@ def test_php_warnings_before_the_json_are_named(
     assert isinstance(exc, ConfigurationError) and "WP_DEBUG_DISPLAY" in str(exc)
 
 
+def test_json_served_as_text_html_by_a_page_cache_is_still_json(
+    rsps: responses.RequestsMock, woo: WooClient
+) -> None:
+    rsps.add("GET", f"{API}/orders/7", body='{"id": 7}', content_type="text/html")
+    assert woo.get_order(7) == {"id": 7}
+
+
+def test_plain_text_php_warnings_are_named(rsps: responses.RequestsMock, woo: WooClient) -> None:
+    body = 'Deprecated: Creation of dynamic property in x.php on line 9\n{"id": 7}'
+    rsps.add("GET", f"{API}/orders/7", body=body, content_type="application/json")
+    with pytest.raises(ConfigurationError) as info:
+        woo.get_order(7)
+    assert "PHP warnings before the JSON" in str(info.value)
+
+
 def test_malformed_json_is_a_bad_payload(rsps: responses.RequestsMock, woo: WooClient) -> None:
     rsps.add("GET", ORDERS, body='[{"id": 1, "status": "proc', status=200)
     exc = _first_page_error(woo)

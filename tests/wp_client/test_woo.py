@@ -117,6 +117,18 @@ def test_the_ca_bundle_is_the_sessions_verify(tmp_path: Path) -> None:
     assert "WOO_CA_BUNDLE points to a missing file" in str(info.value)
 
 
+def test_the_ca_bundle_wins_over_requests_ca_bundle_in_the_environment(
+    rsps: responses.RequestsMock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = tmp_path / "agency-ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "other.pem"))
+    woo = WooClient(SHOP, Secret(KEY), Secret(SECRET), ca_bundle=str(bundle))
+    replay(rsps, "GET", f"{API}/orders/19", "orders_get_single_partial_refund")
+    woo.get_order(19)
+    assert rsps.calls[0].request.req_kwargs["verify"] == str(bundle)
+
+
 def test_one_pooled_session_is_reused(rsps: responses.RequestsMock, woo: WooClient) -> None:
     replay(rsps, "GET", f"{API}/orders/19", "orders_get_single_partial_refund")
     session = woo.http.session
