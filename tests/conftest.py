@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.services import postgres_schema
+from tests.wordpress.fixtures import wordpress  # noqa: F401 - session fixture for all tests
 
 pytest_plugins = ["tests.fixtures_sandbox"]
 

@@ -1,0 +1,1 @@
+"""A real WordPress (Debian package, php -S, MariaDB) and the plugin's tests against it."""

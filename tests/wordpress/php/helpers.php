@@ -1,0 +1,63 @@
+<?php
+/**
+ * Functions the Python harness calls through WordPressSite.php() (loaded by run.php).
+ * Each takes the decoded $args array and echoes JSON; errors go to stderr with exit 1.
+ */
+
+function assist_test_fail( $error ): void {
+	fwrite( STDERR, is_wp_error( $error ) ? $error->get_error_code() . ': ' . $error->get_error_message() : (string) $error );
+	exit( 1 );
+}
+
+function assist_test_create_user( array $args ): void {
+	$id = wp_insert_user(
+		array(
+			'user_login'   => $args['login'],
+			'user_email'   => $args['email'],
+			'user_pass'    => $args['password'],
+			'display_name' => $args['name'],
+			'role'         => $args['role'],
+		)
+	);
+	if ( is_wp_error( $id ) ) {
+		assist_test_fail( $id );
+	}
+	$user = new WP_User( $id );
+	foreach ( $args['caps'] as $cap ) {
+		$user->add_cap( $cap );
+	}
+	$app = null;
+	if ( $args['app'] ) {
+		[ $app ] = WP_Application_Passwords::create_new_application_password( $id, array( 'name' => 'tests' ) );
+	}
+	echo wp_json_encode( array( 'id' => $id, 'app' => $app ) );
+}
+
+function assist_test_seed_ticket( array $args ): void {
+	$id = Assist_Store::create_ticket( $args );
+	if ( is_wp_error( $id ) ) {
+		assist_test_fail( $id );
+	}
+	echo wp_json_encode( $id );
+}
+
+function assist_test_seed_entries( array $args ): void {
+	$ids = array();
+	foreach ( $args['entries'] as [ $kind, $minutes, $at ] ) {
+		$id = Assist_Store::create_entry(
+			array(
+				'ticket_id'        => $args['ticket'],
+				'kind'             => $kind,
+				'minutes'          => (string) $minutes,
+				'performed_at_gmt' => $at,
+				'note'             => '',
+			),
+			0
+		);
+		if ( is_wp_error( $id ) ) {
+			assist_test_fail( $id );
+		}
+		$ids[] = $id;
+	}
+	echo wp_json_encode( $ids );
+}

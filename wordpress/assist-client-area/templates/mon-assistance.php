@@ -1,0 +1,176 @@
+<?php
+/**
+ * Template of the page "Mon assistance". A theme may override it with
+ * assist-client-area/mon-assistance.php. Every value is escaped here.
+ *
+ * @var array $view logged_in, login_url; when logged in: user, account (payload|null),
+ *                  reports (rows), tickets (live rows by id), notice.
+ * @package AssistClientArea
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+$assist_get = static function ( $data, string $key, $default = null ) {
+	return is_array( $data ) && array_key_exists( $key, $data ) && null !== $data[ $key ] ? $data[ $key ] : $default;
+};
+$assist_money = static function ( $amount ): string {
+	return number_format( (float) $amount, 2, ',', "\u{202F}" ) . "\u{00A0}€";
+};
+$assist_lot_status = array(
+	'open'      => 'En cours',
+	'exhausted' => 'Épuisé',
+	'expired'   => 'Expiré',
+	'void'      => 'Annulé',
+	'refunded'  => 'Remboursé',
+);
+?>
+<div class="assist-mon-assistance">
+<?php if ( ! $view['logged_in'] ) : ?>
+	<p class="assist-login">
+		<?php echo esc_html( 'Connectez-vous pour consulter votre temps d\'assistance.' ); ?>
+		<a href="<?php echo esc_url( $view['login_url'] ); ?>"><?php echo esc_html( 'Se connecter' ); ?></a>
+	</p>
+<?php else : ?>
+	<?php
+	$assist_account = $view['account'];
+	if ( 'bill' === $view['notice'] ) :
+		?>
+		<p class="assist-notice"><?php echo esc_html( 'Votre choix est enregistré : le dépassement sera facturé au taux horaire du pack.' ); ?></p>
+	<?php endif; ?>
+	<?php if ( null === $assist_account ) : ?>
+		<p class="assist-empty"><?php echo esc_html( 'Aucune information d\'assistance n\'est encore disponible pour votre compte.' ); ?></p>
+	<?php else : ?>
+		<section class="assist-remaining">
+			<h3><?php echo esc_html( 'Temps restant' ); ?></h3>
+			<p class="assist-remaining-value"><strong><?php echo esc_html( (string) $assist_get( $assist_account, 'remaining_label', assist_format_minutes( (int) $assist_get( $assist_account, 'remaining_minutes', 0 ) ) ) ); ?></strong></p>
+			<?php if ( (int) $assist_get( $assist_account, 'uncovered_minutes', 0 ) > 0 ) : ?>
+				<p class="assist-uncovered"><?php echo esc_html( 'Temps non couvert par un pack : ' . assist_format_minutes( (int) $assist_account['uncovered_minutes'] ) ); ?></p>
+			<?php endif; ?>
+			<?php if ( $assist_get( $assist_account, 'synced_at' ) ) : ?>
+				<p class="assist-synced"><small><?php echo esc_html( 'Mis à jour le ' . assist_local_date( (string) $assist_account['synced_at'], 'd/m/Y à H:i' ) ); ?></small></p>
+			<?php endif; ?>
+		</section>
+
+		<?php
+		$assist_warnings = array_filter( (array) $assist_get( $assist_account, 'warnings', array() ), 'is_array' );
+		if ( $assist_warnings ) :
+			?>
+			<section class="assist-warnings">
+				<h3><?php echo esc_html( 'Alertes' ); ?></h3>
+				<?php
+				foreach ( $assist_warnings as $assist_warning ) :
+					$assist_ticket_id = (int) $assist_get( $assist_warning, 'ticket_id', 0 );
+					$assist_ticket    = $view['tickets'][ $assist_ticket_id ] ?? null;
+					?>
+					<div class="assist-warning assist-warning-<?php echo esc_attr( (string) $assist_get( $assist_warning, 'kind', '' ) ); ?>">
+						<p><?php echo esc_html( (string) $assist_get( $assist_warning, 'message', '' ) ); ?></p>
+						<?php if ( 'overrun' === $assist_get( $assist_warning, 'kind' ) && $assist_ticket ) : ?>
+							<?php if ( $assist_ticket['decision'] ) : ?>
+								<p class="assist-decided"><?php echo esc_html( 'Votre choix : ' . ( assist_decisions()[ $assist_ticket['decision'] ] ?? $assist_ticket['decision'] ) . '.' ); ?></p>
+							<?php else : ?>
+								<p>
+									<?php
+									echo esc_html(
+										sprintf(
+											'Estimation : %s ; temps restant : %s.',
+											assist_format_minutes( (int) $assist_get( $assist_warning, 'estimate_minutes', 0 ) ),
+											assist_format_minutes( (int) $assist_get( $assist_warning, 'remaining_minutes', 0 ) )
+										)
+									);
+									?>
+								</p>
+								<form method="post" action="<?php echo esc_url( admin_url( 'admin-post.php' ) ); ?>" class="assist-decision">
+									<input type="hidden" name="action" value="assist_decision">
+									<input type="hidden" name="ticket_id" value="<?php echo esc_attr( (string) $assist_ticket_id ); ?>">
+									<?php wp_nonce_field( Assist_Client_Page::nonce_action( $assist_ticket_id ) ); ?>
+									<?php if ( $assist_get( $assist_warning, 'product_url' ) ) : ?>
+										<button type="submit" name="decision" value="buy_pack"><?php echo esc_html( 'Acheter un nouveau pack' ); ?></button>
+									<?php endif; ?>
+									<button type="submit" name="decision" value="bill">
+										<?php echo esc_html( 'Accepter la facturation au taux horaire (' . $assist_money( $assist_get( $assist_warning, 'hourly_rate', 0 ) ) . ' / h)' ); ?>
+									</button>
+								</form>
+							<?php endif; ?>
+						<?php endif; ?>
+					</div>
+				<?php endforeach; ?>
+			</section>
+		<?php endif; ?>
+
+		<section class="assist-lots">
+			<h3><?php echo esc_html( 'Packs' ); ?></h3>
+			<?php $assist_lots = array_filter( (array) $assist_get( $assist_account, 'lots', array() ), 'is_array' ); ?>
+			<?php if ( ! $assist_lots ) : ?>
+				<p><?php echo esc_html( 'Aucun pack pour l\'instant.' ); ?></p>
+			<?php else : ?>
+				<table>
+					<thead><tr>
+						<th><?php echo esc_html( 'Pack' ); ?></th><th><?php echo esc_html( 'Acheté le' ); ?></th><th><?php echo esc_html( 'Expire le' ); ?></th>
+						<th><?php echo esc_html( 'Utilisé' ); ?></th><th><?php echo esc_html( 'Restant' ); ?></th><th><?php echo esc_html( 'État' ); ?></th>
+					</tr></thead>
+					<tbody>
+					<?php foreach ( $assist_lots as $assist_lot ) : ?>
+						<tr>
+							<td><?php echo esc_html( (string) $assist_get( $assist_lot, 'label', (string) $assist_get( $assist_lot, 'sku', '' ) ) ); ?></td>
+							<td><?php echo esc_html( assist_local_date( (string) $assist_get( $assist_lot, 'opened_at', '' ) ) ); ?></td>
+							<td><?php echo esc_html( assist_local_date( (string) $assist_get( $assist_lot, 'expires_at', '' ) ) ); ?></td>
+							<td><?php echo esc_html( assist_format_minutes( (int) $assist_get( $assist_lot, 'used_minutes', 0 ) ) . ' sur ' . assist_format_minutes( (int) $assist_get( $assist_lot, 'granted_minutes', 0 ) ) ); ?></td>
+							<td><?php echo esc_html( assist_format_minutes( (int) $assist_get( $assist_lot, 'remaining_minutes', 0 ) ) ); ?></td>
+							<td><?php echo esc_html( $assist_lot_status[ (string) $assist_get( $assist_lot, 'status', '' ) ] ?? (string) $assist_get( $assist_lot, 'status', '' ) ); ?></td>
+						</tr>
+					<?php endforeach; ?>
+					</tbody>
+				</table>
+			<?php endif; ?>
+		</section>
+
+		<section class="assist-tasks">
+			<h3><?php echo esc_html( 'Tâches récentes' ); ?></h3>
+			<?php $assist_tasks = array_filter( (array) $assist_get( $assist_account, 'recent_tasks', array() ), 'is_array' ); ?>
+			<?php if ( ! $assist_tasks ) : ?>
+				<p><?php echo esc_html( 'Aucune tâche récente.' ); ?></p>
+			<?php else : ?>
+				<ul>
+				<?php foreach ( $assist_tasks as $assist_task ) : ?>
+					<li class="assist-task">
+						<strong><?php echo esc_html( (string) $assist_get( $assist_task, 'title', '' ) ); ?></strong>
+						<?php if ( $assist_get( $assist_task, 'performed_at' ) ) : ?>
+							<span class="assist-task-date"><?php echo esc_html( '(' . assist_local_date( (string) $assist_task['performed_at'] ) . ')' ); ?></span>
+						<?php endif; ?>
+						<ul>
+						<?php foreach ( (array) $assist_get( $assist_task, 'minutes_by_kind', array() ) as $assist_kind => $assist_minutes ) : ?>
+							<li>
+								<?php
+								$assist_label = assist_kinds()[ $assist_kind ] ?? (string) $assist_kind;
+								echo esc_html( $assist_label . ' : ' . assist_format_minutes( (int) $assist_minutes ) . ( 'exchange' === $assist_kind ? ' (non déduit)' : '' ) );
+								?>
+							</li>
+						<?php endforeach; ?>
+						</ul>
+						<p class="assist-task-deducted"><?php echo esc_html( 'Déduit de vos packs : ' . assist_format_minutes( (int) $assist_get( $assist_task, 'deducted_minutes', 0 ) ) ); ?></p>
+					</li>
+				<?php endforeach; ?>
+				</ul>
+			<?php endif; ?>
+		</section>
+	<?php endif; ?>
+
+	<section class="assist-reports">
+		<h3><?php echo esc_html( 'Rapports d\'intervention' ); ?></h3>
+		<?php if ( ! $view['reports'] ) : ?>
+			<p><?php echo esc_html( 'Aucun rapport pour l\'instant.' ); ?></p>
+		<?php else : ?>
+			<ul>
+			<?php foreach ( $view['reports'] as $assist_report ) : ?>
+				<li>
+					<a href="<?php echo esc_url( Assist_Reports::download_url( (int) $assist_report['id'] ) ); ?>">
+						<?php echo esc_html( '' !== $assist_report['title'] ? $assist_report['title'] : 'Rapport n° ' . (int) $assist_report['id'] ); ?>
+					</a>
+					<small><?php echo esc_html( '(' . assist_local_date( $assist_report['date_created_gmt'] ) . ')' ); ?></small>
+				</li>
+			<?php endforeach; ?>
+			</ul>
+		<?php endif; ?>
+	</section>
+<?php endif; ?>
+</div>
