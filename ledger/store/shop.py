@@ -84,13 +84,12 @@ class ShopRepository(StoreBase):
 
     def clients(self) -> list[ClientRow]:
         """Every client, by id, with cached balances and the number of open lots."""
-        open_lots = dict(
-            self.session.execute(
-                select(LotModel.client_id, func.count())
-                .where(LotModel.status == LotStatus.OPEN.value)
-                .group_by(LotModel.client_id)
-            ).tuples()
+        counted = self.session.execute(
+            select(LotModel.client_id, func.count())
+            .where(LotModel.status == LotStatus.OPEN.value)
+            .group_by(LotModel.client_id)
         )
+        open_lots = {client_id: int(n) for client_id, n in counted}
         return [
             self._client_row(client, open_lots.get(client.id, 0))
             for client in self.session.scalars(select(Client).order_by(Client.id))
