@@ -248,3 +248,97 @@ def test_a_redirect_to_a_login_page_is_not_suggested_as_the_address(
     rsps.add("GET", ORDERS, status=302, headers={"Location": "/wp-login.php?redirect_to=x"})
     exc = _first_page_error(woo)
     assert "a plugin or server rule redirects the REST API; check WOO_URL" in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "cls", "reason"),
+    [
+        (400, {"code": "rest_invalid_param", "message": "x"}, RemoteError, "http_400"),
+        (
+            401,
+            {"code": "woocommerce_rest_cannot_view", "message": "x"},
+            AuthenticationError,
+            "http_401",
+        ),
+        (
+            403,
+            {"code": "woocommerce_rest_cannot_view", "message": "x"},
+            AuthenticationError,
+            "http_403",
+        ),
+        (404, {"code": "woocommerce_rest_invalid_id", "message": "x"}, RemoteError, "http_404"),
+        (404, {"code": "rest_no_route", "message": "x"}, ConfigurationError, "no_route"),
+        (404, None, ConfigurationError, "no_route"),
+        (408, None, TransientError, "http_408"),
+        (409, {"code": "conflict", "message": "x"}, RemoteError, "http_409"),
+        (
+            410,
+            {"code": "woocommerce_rest_already_trashed", "message": "x"},
+            RemoteError,
+            "http_410",
+        ),
+        (
+            413,
+            {"code": "woocommerce_rest_request_entity_too_large", "message": "x"},
+            RemoteError,
+            "http_413",
+        ),
+        (429, None, TransientError, "http_429"),
+        (500, {"code": "internal_server_error", "message": "x"}, TransientError, "http_500"),
+        (
+            501,
+            {"code": "woocommerce_rest_trash_not_supported", "message": "x"},
+            RemoteError,
+            "http_501",
+        ),
+        (502, None, TransientError, "http_502"),
+        (503, None, TransientError, "http_503"),
+        (504, None, TransientError, "http_504"),
+        (302, None, ConfigurationError, "redirect"),
+    ],
+)
+def test_every_status_class_maps_to_its_exception(
+    rsps: responses.RequestsMock,
+    status: int,
+    body: dict[str, str] | None,
+    cls: type[RemoteError],
+    reason: str,
+) -> None:
+    woo = WooClient(SHOP, Secret(KEY), Secret(SECRET), max_retries=0)
+    headers = {"Location": f"{SHOP}/other/"} if status == 302 else {}
+    if body is None:
+        rsps.add(
+            "GET",
+            f"{API}/orders/5",
+            status=status,
+            body="<html>x</html>",
+            content_type="text/html",
+            headers=headers,
+        )
+    else:
+        rsps.add("GET", f"{API}/orders/5", status=status, json=body)
+    with pytest.raises(RemoteError) as info:
+        woo.http.get_json("wc/v3/orders/5")
+    assert type(info.value) is cls
+    assert info.value.reason == reason and info.value.status == status
+    assert info.value.url == f"{API}/orders/5"
+    _secret_free(info.value)
+
+
+def test_logs_never_show_credentials(
+    rsps: responses.RequestsMock, sleeps: Sleeps, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="wp_client")
+    local = "http://127.0.0.1:8080"
+    woo = WooClient(local, Secret(KEY), Secret(SECRET), sleep=sleeps)
+    rsps.add("GET", f"{local}/wp-json/wc/v3/orders/5", status=503)
+    rsps.add("GET", f"{local}/wp-json/wc/v3/orders/5", json={"id": 5})
+    woo.get_order(5)
+    probe = woo.http.derive(auth=None, max_retries=0)
+    rsps.add("GET", f"{local}/wp-json/wc/v3/orders", json=[])
+    probe.get_json("wc/v3/orders", {"per_page": 1, **woo.query_string_credentials()})
+    assert "orders/5" in caplog.text and "per_page=1" in caplog.text
+    assert KEY not in caplog.text and SECRET not in caplog.text
+    assert "oauth_signature" not in caplog.text
