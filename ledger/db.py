@@ -65,11 +65,24 @@ class Database:
                 session.rollback()
 
     def upgrade(self) -> None:
-        """Create or migrate the schema to the newest revision (Alembic ``upgrade head``)."""
-        from ledger.migrations import upgrade_to_head
+        """Create or migrate the schema to the newest revision (Alembic ``upgrade head``).
 
-        with self._failures():
-            upgrade_to_head(self.engine)
+        Raises DatabaseUnavailable when the schema is at a revision this code does not know
+        (a newer assist-sync migrated it).
+        """
+        from alembic.util import CommandError
+
+        from ledger.migrations import head_revision, upgrade_to_head
+
+        try:
+            with self._failures():
+                upgrade_to_head(self.engine)
+        except CommandError:
+            raise DatabaseUnavailable(
+                f"the schema of {self._location} is at revision {self.revision()!r}, which this "
+                f"version of assist-sync does not know (it knows up to {head_revision()!r}): "
+                "install the newer assist-sync that migrated it"
+            ) from None
 
     def revision(self) -> str | None:
         """The schema revision in the database, or None when it was never migrated."""
@@ -152,14 +165,16 @@ def explain_failure(dialect: str, location: str, exc: DBAPIError) -> str:
         reason = "connection refused"
     elif "password authentication failed" in lowered:
         reason = "password authentication failed"
-    elif "does not exist" in lowered:
+    elif "does not exist" in lowered and "database" in lowered:
         reason = text.rsplit("FATAL:", 1)[-1].strip()
     elif "timeout" in lowered or "timed out" in lowered:
         reason = "connection timed out"
     elif "could not translate host name" in lowered or "name or service not known" in lowered:
         reason = "unknown host"
+    elif exc.connection_invalidated or "server closed the connection" in lowered:
+        reason = "the connection was lost"
     else:
-        reason = text.rsplit(": ", 1)[-1].strip() or text
+        return f"PostgreSQL at {location} failed: {text}"
     return f"cannot reach PostgreSQL at {location}: {reason}"
 
 

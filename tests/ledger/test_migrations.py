@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from ledger.db import open_database
+from ledger.db import DatabaseUnavailable, open_database
 from ledger.migrations import alembic_config, head_revision
 from ledger.models import Base
 
@@ -91,3 +92,14 @@ def test_replicas_starting_together_migrate_once(database_url: str) -> None:
         assert db.revision() == head_revision()
     finally:
         db.close()
+
+
+def test_a_schema_from_a_newer_version_is_one_clear_line(database_url: str) -> None:
+    db = open_database(database_url)
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    db.close()
+    with pytest.raises(DatabaseUnavailable) as caught:
+        open_database(database_url)
+    message = str(caught.value)
+    assert "revision '9999'" in message and "\n" not in message
