@@ -28,7 +28,7 @@ from wp_client.params import gmt
 from wp_client.remote import Remote
 from wp_client.retry import Backoff
 from wp_client.urls import site_url
-from wp_client.woo import check_ca_bundle
+from wp_client.woo import as_secret, check_ca_bundle
 
 if TYPE_CHECKING:
     from config import Settings
@@ -87,7 +87,7 @@ class ClientAreaClient:
         self,
         url: str,
         username: str,
-        app_password: Secret,
+        app_password: Secret | str,
         *,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = (10.0, 60.0),
@@ -97,6 +97,7 @@ class ClientAreaClient:
         ca_bundle: str | None = None,
     ) -> None:
         self.url = site_url(url, setting="WP_URL", allow_insecure_http=allow_insecure_http)
+        app_password = as_secret(app_password)
         if not username:
             raise ConfigurationError("WP_USERNAME is not set", reason="credentials")
         if not app_password:

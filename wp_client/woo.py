@@ -93,6 +93,10 @@ def get_arguments(options: object) -> set[str]:
     return names
 
 
+def as_secret(value: Secret | str) -> Secret:
+    return value if isinstance(value, Secret) else Secret(value)
+
+
 def check_ca_bundle(path: str | None, setting: str) -> str | None:
     if path and not os.path.isfile(path):
         raise ConfigurationError(f"{setting} points to a missing file: {path}", reason="ca_bundle")
@@ -108,8 +112,8 @@ class WooClient:
     def __init__(
         self,
         url: str,
-        key: Secret,
-        secret: Secret,
+        key: Secret | str,
+        secret: Secret | str,
         *,
         session: requests.Session | None = None,
         timeout: tuple[float, float] = (10.0, 60.0),
@@ -119,6 +123,7 @@ class WooClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.url = site_url(url, setting="WOO_URL", allow_insecure_http=allow_insecure_http)
+        key, secret = as_secret(key), as_secret(secret)
         for name, value in (("WOO_CONSUMER_KEY", key), ("WOO_CONSUMER_SECRET", secret)):
             if not value:
                 raise ConfigurationError(f"{name} is not set", reason="credentials")
