@@ -1,9 +1,190 @@
-"""Commands of this module are registered on the ``assist-sync`` group."""
+"""``assist-sync sync …`` (force a sync by hand) and ``assist-sync doctor``.
+
+Each ``sync`` subcommand is one function: build the remote client, call the use case from
+``sync/`` through ``run_sync`` (progress bar on a terminal, the summary table or ``--json``,
+remote errors as one line). Exit codes: 0 done; 1 the remote failed for now (nothing was lost,
+the cursor was kept); 2 configuration or credentials to fix.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from jobs.cli.context import EXIT_FAILURE, EXIT_USAGE, AppContext, UserFacingError
+from ledger.checks import InvalidLedgerInput
+from sync.doctor import diagnose
+from sync.order_cursor import CursorError
+from sync.orders import sync_orders
+from sync.summary import SyncSummary
+from wp_client.errors import ConfigurationError, RemoteError
+from wp_client.woo import WooClient
+
+pass_app = click.make_pass_decorator(AppContext)
+KEPT = "nothing was lost; the cursor was kept — run it again later"
+ProgressCallback = Callable[[int, int | None], None]
 
 
 def register(group: click.Group) -> None:
-    """Add this module's commands to ``group``."""
+    """Add ``sync`` (with its subcommands) and ``doctor`` to ``group``."""
+    group.add_command(sync)
+    group.add_command(doctor)
+
+
+@click.group()
+def sync() -> None:
+    """Run a sync now, by hand (the daemon runs the same jobs on its schedule)."""
+
+
+# --- shared by every sync subcommand ----------------------------------------------------------
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_since(value: str | None, tz: ZoneInfo) -> datetime | None:
+    """``--since`` as aware UTC; a value without offset is read in the shop's time zone."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise UserFacingError(
+            f"--since {value!r} is not a date: use ISO 8601, e.g. 2026-11-01 or "
+            "2026-11-01T08:00:00+01:00",
+            EXIT_USAGE,
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(UTC)
+
+
+@contextmanager
+def remote_errors() -> Iterator[None]:
+    """Turn remote and ledger failures of a sync into one line and an exit code."""
+    try:
+        yield
+    except ConfigurationError as exc:  # includes AuthenticationError: a human must act
+        raise UserFacingError(str(exc), EXIT_USAGE) from None
+    except RemoteError as exc:  # transient, bad payload, unexpected status
+        raise UserFacingError(f"{exc} ({KEPT})", EXIT_FAILURE) from None
+    except CursorError as exc:
+        raise UserFacingError(
+            f"{exc}: fix or delete it with an admin command", EXIT_FAILURE
+        ) from None
+    except InvalidLedgerInput as exc:
+        raise UserFacingError(
+            f"the ledger refused the data: {exc} ({KEPT})", EXIT_FAILURE
+        ) from None
+
+
+@contextmanager
+def progress_bar(enabled: bool, what: str) -> Iterator[ProgressCallback | None]:
+    """A rich progress bar on stderr when ``enabled`` and stderr is a terminal."""
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(what, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def print_summary(summary: SyncSummary, title: str, as_json: bool) -> None:
+    """``--json``: the summary's keys as one object; else a two-column table."""
+    if as_json:
+        click.echo(json.dumps(summary.as_dict()))
+        return
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for label, value in summary.rows():
+        table.add_row(label, value)
+    Console(highlight=False).print(table)
+
+
+def json_option(f: Callable[..., None]) -> Callable[..., None]:
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")(f)
+
+
+def dry_run_option(f: Callable[..., None]) -> Callable[..., None]:
+    help_text = "Do everything in a transaction that is rolled back; report what would change."
+    return click.option("--dry-run", is_flag=True, help=help_text)(f)
+
+
+# --- sync orders ------------------------------------------------------------------------------
+
+
+@sync.command("orders")
+@click.option("--full", is_flag=True, help="Reconcile every order (also catches hidden edits).")
+@click.option("--since", metavar="ISO", help="Read orders modified after this date (shop zone).")
+@click.option("--client", "client_id", type=click.IntRange(min=1), help="Only this WP user id.")
+@dry_run_option
+@json_option
+@pass_app
+def sync_orders_command(
+    app: AppContext,
+    full: bool,
+    since: str | None,
+    client_id: int | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Paid pack orders → credits. Incremental unless --full; --since and --client narrow one
+    run and never move the cursor."""
+    settings = app.settings
+    settings.require_shop()
+    since_utc = parse_since(since, settings.timezone)
+    with remote_errors():
+        woo = app.keep(WooClient.from_settings(settings))
+        db = app.database
+        with progress_bar(not as_json, "orders") as progress:
+            summary = sync_orders(
+                db,
+                woo,
+                settings,
+                now=now_utc(),
+                full=full,
+                since=since_utc,
+                client_id=client_id,
+                dry_run=dry_run,
+                progress=progress,
+            )
+    title = "Orders sync (dry run: nothing was written)" if dry_run else "Orders sync"
+    print_summary(summary, title, as_json)
+
+
+# --- doctor -----------------------------------------------------------------------------------
+
+
+@click.command()
+@pass_app
+def doctor(app: AppContext) -> None:
+    """Check the shop URL, credentials and permissions (and the client area if configured).
+
+    One line per check; exit 0 when all pass, 1 otherwise.
+    """
+    report = diagnose(app.settings)
+    for finding in report.findings:
+        click.echo(finding.line())
+    if not report.ok:
+        raise click.exceptions.Exit(EXIT_FAILURE)

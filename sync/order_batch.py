@@ -1,0 +1,334 @@
+"""One batch of orders (a page, or orders fetched one by one), prepared then applied.
+
+Two steps, so that no HTTP request runs while the ledger's write lock is held:
+
+1. ``prepare_batch`` (a read session and the shop): validate every order, compare its
+   fingerprint with what the ledger stored, fetch refund details only for orders whose refund
+   ids changed, and match guest orders to a client by billing e-mail (a known ledger client
+   first, then the shop's customers with ``role=all``);
+2. ``apply_batch`` (one write transaction): quarantine the malformed, upsert orders and their
+   lots idempotently (lot id ``order-{order}-line-{line}``), void or restore lots on status
+   changes, raise admin flags for amount-only refunds, then recompute every touched client.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from config import Catalog
+from ledger.domain import Lot, Policy
+from ledger.records import Change, OrderRecord, OrderRow
+from ledger.store import LedgerStore
+from sync.order_lots import (
+    MalformedOrder,
+    OrderFingerprint,
+    RefundSummary,
+    ShopOrder,
+    fingerprint,
+    parse_order,
+    parse_refunds,
+    plan_lots,
+)
+
+QUARANTINE_SOURCE = "orders"
+AMOUNT_ONLY_FLAG = "amount_only_refund"
+DELETED = "deleted"  # the status the ledger gives an order the shop no longer knows
+
+
+@dataclass
+class Tally:
+    """Counters of one run, summed over its batches."""
+
+    orders_read: int = 0
+    lots_opened: int = 0
+    lots_changed: int = 0
+    lots_voided: int = 0
+    skipped: int = 0
+    quarantined: int = 0
+    unassigned: int = 0
+    flagged: int = 0
+    vanished: int = 0
+
+
+@dataclass(frozen=True)
+class Customer:
+    """The client an order belongs to, and what to create its ledger row with."""
+
+    id: int
+    email: str | None = None
+    name: str | None = None
+
+
+@dataclass
+class Prepared:
+    """One order of a batch after step 1."""
+
+    raw: object
+    order: ShopOrder | None = None
+    problem: MalformedOrder | None = None
+    stored: OrderRow | None = None
+    stored_lots: list[Lot] = field(default_factory=list)
+    unchanged: bool = False
+    refunds: RefundSummary | None = None  # None: reuse what the stored lots say
+    customer: Customer | None = None  # None: a guest nobody matched (held unassigned)
+
+
+@dataclass
+class Batch:
+    items: list[Prepared]
+    vanished: list[int] = field(default_factory=list)  # ids the shop answers 404 for
+
+
+class Shop:
+    """What a batch needs from the shop (``WooClient`` fits); kept narrow for the tests."""
+
+    def __init__(
+        self,
+        order_refunds: Callable[[int], list[dict[str, Any]]],
+        customers_by_email: Callable[[str], list[dict[str, Any]]],
+    ) -> None:
+        self.order_refunds = order_refunds
+        self.customers_by_email = customers_by_email
+        self._customers: dict[str, Customer | None] = {}
+
+    def customer_for(self, email: str) -> Customer | None:
+        """The one shop customer with this e-mail (any role); None if none or several."""
+        if email not in self._customers:
+            found = [c for c in self.customers_by_email(email) if isinstance(c.get("id"), int)]
+            match = None
+            if len(found) == 1 and found[0]["id"] > 0:
+                first = " ".join(
+                    str(found[0].get(k) or "").strip() for k in ("first_name", "last_name")
+                ).strip()
+                mail = found[0].get("email")
+                match = Customer(
+                    found[0]["id"], mail.lower() if isinstance(mail, str) else email, first or None
+                )
+            self._customers[email] = match
+        return self._customers[email]
+
+
+def prepare_batch(
+    raws: Sequence[object],
+    store: LedgerStore,
+    shop: Shop,
+    *,
+    catalog: Catalog,
+    tz: ZoneInfo,
+    quarantined: set[str],
+    lookup_guests: bool,
+) -> Batch:
+    """Step 1 (reads only, then the shop).
+
+    A guest order is matched against the ledger's clients first; the shop's customers are
+    asked (one request per e-mail and run) when the order is new or changed, or when
+    ``lookup_guests`` (the full reconciliation) says to retry held orders.
+    """
+    items: list[Prepared] = []
+    for raw in raws:
+        item = Prepared(raw)
+        items.append(item)
+        try:
+            item.order = parse_order(raw, catalog)
+        except MalformedOrder as problem:
+            item.problem = problem
+            continue
+        order = item.order
+        item.stored = store.get_order(order.id)
+        fp = fingerprint(order, tz)
+        stored_fp = OrderFingerprint.decode(item.stored.content_hash if item.stored else None)
+        same = (
+            item.stored is not None
+            and item.stored.content_hash == fp.encode()
+            and str(order.id) not in quarantined
+        )
+        if same and item.stored is not None and item.stored.client_id is not None:
+            item.unchanged = True
+            continue
+        item.customer = _customer(order, item.stored, store)
+        if (
+            item.customer is None
+            and order.guest
+            and order.billing_email
+            and (lookup_guests or not same)
+        ):
+            item.customer = shop.customer_for(order.billing_email)
+        if same and item.customer is None:
+            item.unchanged = True  # a guest order still held: nothing new to write
+            continue
+        item.stored_lots = store.lots_of_order(order.id)
+        lot_lines = {lot.order_line_id for lot in item.stored_lots}
+        known = stored_fp is not None and stored_fp.refunds == fp.refunds
+        if order.refunds and (
+            not known or (order.paid and any(ln.id not in lot_lines for ln in order.pack_lines))
+        ):
+            try:
+                item.refunds = parse_refunds(order, shop.order_refunds(order.id))
+            except MalformedOrder as problem:
+                item.problem = problem
+        elif not order.refunds:
+            item.refunds = RefundSummary()
+    return Batch(items)
+
+
+def _ledger_match(store: LedgerStore, order: ShopOrder) -> Customer | None:
+    if not order.billing_email:
+        return None
+    client = store.find_client(order.billing_email)
+    return None if client is None else Customer(client.id)
+
+
+def _customer(order: ShopOrder, stored: OrderRow | None, store: LedgerStore) -> Customer | None:
+    if not order.guest:
+        return Customer(order.customer_id, order.billing_email, order.billing_name)
+    if stored is not None and stored.client_id is not None:
+        return Customer(stored.client_id)  # a guest order once matched stays with its client
+    return _ledger_match(store, order)
+
+
+def apply_batch(
+    batch: Batch,
+    store: LedgerStore,
+    tally: Tally,
+    *,
+    tz: ZoneInfo,
+    policy: Policy,
+    now: datetime,
+    quarantined: set[str],
+) -> None:
+    """Step 2, inside the caller's write transaction."""
+    touched: set[int] = set()
+    for item in batch.items:
+        tally.orders_read += 1
+        if item.problem is not None:
+            record_id = _record_id(item)
+            store.quarantine(QUARANTINE_SOURCE, record_id, item.problem.reason, item.raw, now)
+            quarantined.add(record_id)
+            tally.quarantined += 1
+            continue
+        if item.unchanged:
+            continue
+        assert item.order is not None
+        touched |= _apply_order(item, item.order, store, tally, tz=tz, now=now)
+        if str(item.order.id) in quarantined:
+            store.release_quarantine(QUARANTINE_SOURCE, str(item.order.id))
+            quarantined.discard(str(item.order.id))
+    for order_id in batch.vanished:
+        touched |= _void_vanished(order_id, store, tally, now)
+    for client_id in sorted(touched):
+        store.recompute(client_id, now, policy)
+
+
+def _apply_order(
+    item: Prepared,
+    order: ShopOrder,
+    store: LedgerStore,
+    tally: Tally,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+) -> set[int]:
+    tally.skipped += order.skipped_lines
+    customer = item.customer
+    if customer is not None and store.find_client(str(customer.id)) is None:
+        store.ensure_client(customer.id, customer.email, customer.name)
+    refunds = item.refunds
+    fp = fingerprint(order, tz)
+    if refunds is None:  # refund ids unchanged: the stored lots hold the refunded packs
+        refunded = {lot.order_line_id: lot.refunded_quantity for lot in item.stored_lots}
+        refunds = RefundSummary({k: v for k, v in refunded.items() if k is not None})
+    store.upsert_order(
+        OrderRecord(
+            id=order.id,
+            status=order.status,
+            date_modified=order.date_modified,
+            content_hash=fp.encode(),
+            seen_at=now,
+            client_id=customer.id if customer else None,
+            billing_email=order.billing_email,
+            date_paid=order.date_paid,
+        )
+    )
+    if customer is None:
+        tally.unassigned += 1
+        return set()
+    old = {lot.id: lot for lot in item.stored_lots}
+    touched = {customer.id} | {lot.client_id for lot in old.values()}
+    reason = order.void_reason()
+    if reason is None:
+        planned = plan_lots(order, tz, refunds.refunded).for_client(customer.id)
+        for lot in planned:
+            _upsert(store, tally, old.pop(lot.id, None), lot)
+        for gone in old.values():  # a line removed from the order, or no longer a pack
+            why = f"line {gone.order_line_id} is no longer a pack line of order {order.id}"
+            _upsert(store, tally, gone, replace(gone, voided=True, reason=why))
+        for refund_id in refunds.amount_only:
+            message = (
+                f"order {order.id}: refund {refund_id} gives money back without returning any "
+                "pack quantity; no credit was changed — adjust it by hand if needed"
+            )
+            if store.flag(AMOUNT_ONLY_FLAG, f"order-{order.id}-refund-{refund_id}", message, now):
+                tally.flagged += 1
+    else:
+        for lot in old.values():
+            packs = lot.refunded_quantity
+            if item.refunds is not None and lot.order_line_id is not None:
+                # refunds read now are kept even on a void lot: if the order is paid again,
+                # the stored lots must say what was refunded (their ids are in the fingerprint)
+                packs = item.refunds.refunded.get(lot.order_line_id, 0)
+            voided = replace(lot, voided=True, reason=reason, refunded_quantity=packs)
+            _upsert(store, tally, lot, voided)
+    return touched
+
+
+def _void_vanished(order_id: int, store: LedgerStore, tally: Tally, now: datetime) -> set[int]:
+    stored = store.get_order(order_id)
+    if stored is None:
+        return set()
+    tally.vanished += 1
+    store.upsert_order(
+        OrderRecord(
+            id=order_id,
+            status=DELETED,
+            date_modified=stored.date_modified,
+            content_hash=stored.content_hash,
+            seen_at=now,
+            client_id=stored.client_id,
+            billing_email=stored.billing_email,
+            date_paid=stored.date_paid,
+        )
+    )
+    touched: set[int] = set()
+    for lot in store.lots_of_order(order_id):
+        why = f"order {order_id} no longer exists in the shop"
+        _upsert(store, tally, lot, replace(lot, voided=True, reason=why))
+        touched.add(lot.client_id)
+    return touched
+
+
+def _upsert(store: LedgerStore, tally: Tally, before: Lot | None, after: Lot) -> None:
+    if before is not None and before == after:
+        return
+    change = store.upsert_lot(after)
+    if change is Change.OPENED:
+        tally.lots_opened += 0 if after.voided else 1
+    elif change is Change.CHANGED:
+        if after.voided and (before is None or not before.voided):
+            tally.lots_voided += 1
+        else:
+            tally.lots_changed += 1
+
+
+def _record_id(item: Prepared) -> str:
+    """The quarantine key: the order id, or a digest of a payload that has none."""
+    assert item.problem is not None
+    if item.problem.order_id is not None:
+        return str(item.problem.order_id)
+    digest = hashlib.sha256(json.dumps(item.raw, sort_keys=True, default=str).encode()).hexdigest()
+    return f"unknown-{digest[:16]}"

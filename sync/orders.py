@@ -1,0 +1,434 @@
+"""Orders → lots: the incremental sync of paid pack orders into the ledger (DESIGN.md rules 1–2).
+
+A run (``sync_orders``):
+
+* freezes its upper bound at ``now`` and reads the orders modified in
+  ``(cursor, bound)`` with ``dates_are_gmt=true``, ordered by id ascending; ``--full`` reads
+  every order (status ``any``, then ``trash``, which ``any`` leaves out);
+* processes each page in one write transaction (see ``sync.order_batch``); every page is
+  fetched before the previous one commits, so the last page is known when it commits and the
+  new cursor (the bound minus the overlap window) is saved in that same transaction — never
+  past a page that failed;
+* in a full run, asks the shop for each order the ledger knows that the listing did not show
+  (one request each): a 404 means it was deleted, and its lots are voided;
+* retries held guest orders whose billing e-mail now belongs to a ledger client (one request
+  per such order, none otherwise), so a no-change run makes exactly one list request;
+* records its outcome (job ``orders``). A failure (``wp_client`` errors, a deadline) is recorded
+  and re-raised: pages already committed stay, the cursor stays where it was.
+
+``since`` and ``client_id`` narrow one run and never move the cursor. ``dry_run`` does all of it
+in one transaction that is rolled back, and reports what would have changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, TypeVar
+
+from sqlalchemy.orm import Session
+
+from config import Settings
+from ledger.db import Database
+from ledger.records import RunRecord
+from ledger.store import LedgerStore
+from sync.order_batch import (
+    DELETED,
+    QUARANTINE_SOURCE,
+    Batch,
+    Shop,
+    Tally,
+    apply_batch,
+    prepare_batch,
+)
+from sync.order_cursor import CURSOR_NAME, OrderCursor, whole_seconds
+from sync.policy import policy_from_settings
+from sync.summary import SyncSummary
+from wp_client.errors import BadPayloadError
+from wp_client.woo import WooClient
+
+JOB = "orders"
+LISTING_ATTEMPTS = 3  # a listing that shifts more often than this fails the run
+log = logging.getLogger("sync.orders")
+Progress = Callable[[int, int | None], None]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class OrdersSummary(SyncSummary):
+    """What one orders run did. ``as_dict()`` is the ``--json`` object."""
+
+    KEYS: ClassVar[tuple[str, ...]] = (
+        "orders_read",
+        "lots_opened",
+        "lots_changed",
+        "lots_voided",
+        "skipped",
+        "quarantined",
+        "requests",
+        "seconds",
+    )
+    LABELS: ClassVar[dict[str, str]] = {
+        "orders_read": "orders read",
+        "lots_opened": "lots opened",
+        "lots_changed": "lots changed",
+        "lots_voided": "lots voided",
+        "skipped": "lines skipped (not a pack)",
+        "quarantined": "orders quarantined",
+        "unassigned": "guest orders held unassigned",
+        "flagged": "new admin flags",
+        "vanished": "orders deleted from the shop",
+        "requests": "requests made",
+        "seconds": "time",
+    }
+
+    orders_read: int = 0
+    lots_opened: int = 0
+    lots_changed: int = 0
+    lots_voided: int = 0
+    skipped: int = 0
+    quarantined: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+    unassigned: int = 0
+    flagged: int = 0
+    vanished: int = 0
+    dry_run: bool = False
+
+
+class _RolledBack(Exception):
+    """Raised to roll the dry run's single transaction back."""
+
+
+def sync_orders(
+    db: Database,
+    woo: WooClient,
+    settings: Settings,
+    *,
+    now: datetime,
+    full: bool = False,
+    since: datetime | None = None,
+    client_id: int | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    per_page: int = 100,
+) -> OrdersSummary:
+    """Bring the ledger's orders and lots up to date with the shop. See the module docstring.
+
+    ``now`` is the run's clock (aware UTC): the frozen upper bound and every timestamp written.
+    ``progress(done, total)`` is called after each batch (``total`` None when unknown).
+    ``per_page`` (1–100) is the listing's page size.
+    Raises what the shop client raises (``wp_client.errors``), ``DatabaseError``, or
+    ``CursorError`` for an unreadable stored cursor; the failure is recorded first.
+    """
+    run = _OrdersRun(
+        db, woo, settings, now=now, full=full, since=since, client_id=client_id, per_page=per_page
+    )
+    started, requests_before = time.monotonic(), woo.requests_made
+
+    def summary() -> OrdersSummary:
+        t = run.tally
+        return OrdersSummary(
+            orders_read=t.orders_read,
+            lots_opened=t.lots_opened,
+            lots_changed=t.lots_changed,
+            lots_voided=t.lots_voided,
+            skipped=t.skipped,
+            quarantined=t.quarantined,
+            requests=woo.requests_made - requests_before,
+            seconds=round(time.monotonic() - started, 3),
+            unassigned=t.unassigned,
+            flagged=t.flagged,
+            vanished=t.vanished,
+            dry_run=dry_run,
+        )
+
+    try:
+        if dry_run:
+            try:
+                with db.transaction() as session:
+                    run.execute(_SharedSession(session), progress)
+                    raise _RolledBack
+            except _RolledBack:
+                pass
+        else:
+            run.execute(_Sessions(db), progress)
+    except Exception as exc:
+        if not dry_run:
+            _record(db, run, summary(), "failed", _one_line(exc))
+        raise
+    result = summary()
+    if not dry_run:
+        _record(db, run, result, "ok", None)
+    return result
+
+
+class _Sessions:
+    """Normal runs: reads in a read session, each batch in its own write transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @contextmanager
+    def reading(self) -> Iterator[LedgerStore]:
+        with self.db.read() as session:
+            yield LedgerStore(session)
+
+    @contextmanager
+    def writing(self) -> Iterator[LedgerStore]:
+        with self.db.transaction() as session:
+            yield LedgerStore(session)
+
+
+class _SharedSession:
+    """Dry runs: everything in the one transaction that will be rolled back."""
+
+    def __init__(self, session: Session) -> None:
+        self.store = LedgerStore(session)
+
+    def reading(self) -> AbstractContextManager[LedgerStore]:
+        return _same(self.store)
+
+    def writing(self) -> AbstractContextManager[LedgerStore]:
+        return _same(self.store)
+
+
+@contextmanager
+def _same(store: LedgerStore) -> Iterator[LedgerStore]:
+    yield store
+
+
+@dataclass
+class _Fetched:
+    """Orders read from the shop for one batch, not yet compared with the ledger."""
+
+    raws: Sequence[object]
+    lookup_guests: bool
+    vanished: list[int] = field(default_factory=list)
+
+
+class _OrdersRun:
+    def __init__(
+        self,
+        db: Database,
+        woo: WooClient,
+        settings: Settings,
+        *,
+        now: datetime,
+        full: bool,
+        since: datetime | None,
+        client_id: int | None,
+        per_page: int,
+    ) -> None:
+        self.db, self.woo, self.settings = db, woo, settings
+        self.per_page = per_page
+        self.now, self.full, self.since, self.client_id = now, full, since, client_id
+        self.bound = whole_seconds(now)
+        self.tally = Tally()
+        self.policy = policy_from_settings(settings)
+        self.shop = Shop(woo.order_refunds, woo.customers_by_email)
+        self.seen: set[int] = set()
+        self.quarantined: set[str] = set()
+        self.total: int | None = None
+        self.run_clients: dict[str, int] = {}
+        self.db_reading: Callable[[], AbstractContextManager[LedgerStore]] = _Sessions(db).reading
+
+    @property
+    def moves_cursor(self) -> bool:
+        return self.since is None and self.client_id is None
+
+    def execute(self, sessions: _Sessions | _SharedSession, progress: Progress | None) -> None:
+        self.db_reading = sessions.reading
+        with sessions.reading() as store:
+            cursor = OrderCursor.decode(store.cursor(CURSOR_NAME))
+            self.quarantined = {q.record_id for q in store.quarantined(QUARANTINE_SOURCE)}
+        lower = self.since
+        if lower is None and not self.full and cursor is not None:
+            lower = cursor.modified_after
+        committed = batches = 0
+        for fetched, last in _with_last(self._fetch(lower)):
+            # prepared only now: its reads see every batch committed before it
+            batch = self._prepare(sessions, fetched)
+            with sessions.writing() as store:
+                apply_batch(
+                    batch,
+                    store,
+                    self.tally,
+                    tz=self.settings.timezone,
+                    policy=self.policy,
+                    now=self.now,
+                    quarantined=self.quarantined,
+                )
+                if last:
+                    self._save_cursor(store)
+            committed += len(batch.items)
+            batches += 1
+            if progress is not None:
+                progress(committed, self.total)
+        if batches == 0:  # nothing to read at all: the cursor moves alone
+            with sessions.writing() as store:
+                self._save_cursor(store)
+
+    def _save_cursor(self, store: LedgerStore) -> None:
+        if self.moves_cursor:
+            cursor = OrderCursor.after_run(self.bound, self.settings.overlap_seconds)
+            store.save_cursor(CURSOR_NAME, cursor.encode(), self.now)
+
+    def _fetch(self, lower: datetime | None) -> Iterator[_Fetched]:
+        """What the run reads from the shop, batch by batch (requests only, no ledger write)."""
+        listings = [("any",), ("trash",)] if self.full else [("any",)]
+        for status in listings:
+            yield from self._listing(status, lower)
+        if self.full and self.since is None:
+            yield from self._vanished()
+        yield from self._held_guests()
+
+    def _listing(self, status: tuple[str, ...], lower: datetime | None) -> Iterator[_Fetched]:
+        """The pages of one listing. When rows shift under it (an order edited while pages are
+        read changes ``X-WP-Total``), the listing starts again from page 1 with the same
+        frozen bound: what was already applied is skipped as unchanged, nothing is missed."""
+        for attempt in range(1, LISTING_ATTEMPTS + 1):
+            pages = self.woo.iter_order_pages(
+                modified_after=lower,
+                modified_before=self.bound,
+                status=status,
+                customer=self.client_id,
+                per_page=self.per_page,
+            )
+            try:
+                for page in pages:
+                    if pages.total is not None and status == ("any",):
+                        self.total = pages.total
+                    fresh = [raw for raw in page if raw["id"] not in self.seen]
+                    self.seen.update(raw["id"] for raw in page)
+                    self._note_clients(fresh)
+                    yield _Fetched(fresh, lookup_guests=self.full)
+                return
+            except BadPayloadError as exc:
+                if exc.reason != "page" or attempt == LISTING_ATTEMPTS:
+                    raise
+                log.warning("orders listing shifted while read (%s); reading it again", exc)
+
+    def _note_clients(self, raws: Sequence[dict[str, Any]]) -> None:
+        """Remember the e-mails of this run's customers, for the held guests (see below)."""
+        for raw in raws:
+            billing = raw.get("billing")
+            email = billing.get("email") if isinstance(billing, dict) else None
+            customer = raw.get("customer_id")
+            if isinstance(email, str) and email.strip() and isinstance(customer, int) and customer:
+                self.run_clients[email.strip().lower()] = customer
+
+    def _prepare(self, sessions: _Sessions | _SharedSession, fetched: _Fetched) -> Batch:
+        with sessions.reading() as store:
+            batch = prepare_batch(
+                fetched.raws,
+                store,
+                self.shop,
+                catalog=self.settings.catalog,
+                tz=self.settings.timezone,
+                quarantined=self.quarantined,
+                lookup_guests=fetched.lookup_guests,
+            )
+        batch.vanished = fetched.vanished
+        return batch
+
+    def _vanished(self) -> Iterator[_Fetched]:
+        """Orders the ledger holds live lots for (or holds unassigned) that the full listing
+        did not show: ask the shop for each one; a 404 voids their lots."""
+        with self.db_reading() as store:
+            clients = [self.client_id] if self.client_id is not None else store.client_ids()
+            known = {
+                lot.order_id
+                for client in clients
+                for lot in store.lots_of_client(client)
+                if lot.order_id is not None and not lot.voided
+            }
+            if self.client_id is None:
+                known |= {o.id for o in store.unassigned_orders() if o.status != DELETED}
+        missing = sorted(order_id for order_id in known if order_id not in self.seen)
+        for chunk in _chunks(missing, 100):
+            found: list[object] = []
+            gone: list[int] = []
+            for order_id in chunk:
+                raw = self.woo.get_order(order_id)
+                if raw is None:
+                    gone.append(order_id)
+                else:
+                    found.append(raw)
+                self.seen.add(order_id)
+            yield _Fetched(found, lookup_guests=True, vanished=gone)
+
+    def _held_guests(self) -> Iterator[_Fetched]:
+        """Held guest orders whose e-mail now belongs to a client — of the ledger, or of an
+        order of this run not committed yet: read each one again (one request each), so it
+        is matched without waiting for an edit. None held, no request."""
+        held: list[int] = []
+        with self.db_reading() as store:
+            for row in store.unassigned_orders():
+                if row.status == DELETED or not row.billing_email:
+                    continue
+                owner = self.run_clients.get(row.billing_email)
+                if owner is None:
+                    client = store.find_client(row.billing_email)
+                    owner = client.id if client is not None else None
+                if owner is not None and self.client_id in (None, owner):
+                    held.append(row.id)
+        for chunk in _chunks(held, 100):
+            found: list[object] = []
+            gone: list[int] = []
+            for order_id in chunk:
+                raw = self.woo.get_order(order_id)
+                if raw is None:
+                    gone.append(order_id)
+                else:
+                    found.append(raw)
+                self.seen.add(order_id)
+            yield _Fetched(found, lookup_guests=False, vanished=gone)
+
+
+def _with_last(items: Iterator[T]) -> Iterator[tuple[T, bool]]:
+    """Each item with True for the last one; the next item is produced before one is handed
+    on, so the caller commits an item knowing whether another follows."""
+    iterator = iter(items)
+    try:
+        current = next(iterator)
+    except StopIteration:
+        return
+    for following in iterator:
+        yield current, False
+        current = following
+    yield current, True
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:500]
+
+
+def _record(
+    db: Database, run: _OrdersRun, summary: OrdersSummary, outcome: str, error: str | None
+) -> None:
+    """Record the run; a failure to record must not hide the run's own failure."""
+    record = RunRecord(
+        job=JOB,
+        started_at=run.now,
+        finished_at=run.now + timedelta(seconds=summary.seconds),
+        outcome=outcome,
+        summary=summary.details(),
+        error=error,
+    )
+    try:
+        with db.transaction() as session:
+            LedgerStore(session).record_run(record)
+    except Exception:
+        if outcome == "ok":
+            raise

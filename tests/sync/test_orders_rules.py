@@ -1,0 +1,211 @@
+"""DESIGN.md rules 1–2 end to end: the sandbox shop over loopback → ``sync_orders`` → the ledger,
+on SQLite and on PostgreSQL. One literal scenario per case."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from ledger.store import LedgerStore
+from tests.sync.orders_world import PAID_AT, World, world_fixture  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_a_paid_order_opens_once_however_often_any_sync_runs(world: World) -> None:
+    camille = world.customer("camille.martin@orange.fr")
+    order = world.order(camille.id, [("ASSIST-5H", 1)])
+    first = world.sync()
+    assert (first.orders_read, first.lots_opened, first.skipped) == (1, 1, 0)
+    (lot,) = world.lots(order.id)
+    assert lot.id == f"order-{order.id}-line-{order.lines[0].id}"
+    assert (lot.client_id, lot.quantity, lot.pack_minutes, lot.sku) == (
+        camille.id,
+        1,
+        300,
+        "ASSIST-5H",
+    )
+    assert lot.opened_at == PAID_AT and lot.expires_at == datetime(2027, 4, 5, 9, 30, tzinfo=UTC)
+    assert world.balance(camille.id).remaining_minutes == 300
+    events = world.events(camille.id)
+    for options in ({}, {}, {"full": True}, {"full": True}, {"since": PAID_AT}, {}):
+        again = world.sync(**options)
+        assert (again.lots_opened, again.lots_changed, again.lots_voided) == (0, 0, 0)
+    assert len(world.all_lots()) == 1
+    assert world.balance(camille.id).remaining_minutes == 300
+    assert world.events(camille.id) == events  # nothing appended to the log either
+
+
+def test_quantity_two_and_two_lines(world: World) -> None:
+    lea = world.customer("lea.bernard@free.fr", "Léa", "Bernard")
+    order = world.order(lea.id, [("ASSIST-3H", 2), ("ASSIST-10H", 1)])
+    summary = world.sync()
+    assert summary.lots_opened == 2
+    three, ten = world.lots(order.id)
+    assert (three.quantity, three.granted_minutes) == (2, 360)
+    assert (ten.quantity, ten.granted_minutes) == (1, 600)
+    assert world.balance(lea.id).remaining_minutes == 960
+
+
+def test_pending_then_processing_opens_at_the_payment_date(world: World) -> None:
+    hugo = world.customer("hugo.petit@gmail.com", "Hugo", "Petit")
+    order = world.order(hugo.id, [("ASSIST-3H", 1)], status="pending")
+    assert world.sync().lots_opened == 0
+    assert world.lots(order.id) == []
+    paid = world.shop.set_status(order.id, "processing")
+    summary = world.sync()
+    assert summary.lots_opened == 1
+    (lot,) = world.lots(order.id)
+    assert lot.opened_at == paid.paid.replace(microsecond=0)
+    assert world.balance(hugo.id).remaining_minutes == 180
+
+
+@pytest.mark.parametrize("status", ["cancelled", "refunded", "failed", "trash"])
+def test_cancel_refund_fail_or_trash_voids_the_lots(world: World, status: str) -> None:
+    ines = world.customer("ines.durand@laposte.net", "Inès", "Durand")
+    order = world.order(ines.id, [("ASSIST-10H", 1)], status="completed")
+    world.sync()
+    world.shop.set_status(order.id, status)
+    # ``status=any`` leaves trashed orders out, as in WooCommerce: the full pass reads them
+    summary = world.sync(full=status == "trash")
+    assert summary.lots_voided == 1
+    (lot,) = world.lots(order.id)
+    assert lot.voided and lot.reason == f"order {order.id} is {status}"
+    assert world.balance(ines.id).remaining_minutes == 0
+    assert world.sync(full=True).lots_voided == 0
+
+
+def test_back_to_processing_restores_the_lot(world: World) -> None:
+    remi = world.customer("remi.roux@sfr.fr", "Rémi", "Roux")
+    order = world.order(remi.id, [("ASSIST-5H", 1)])
+    world.sync()
+    world.shop.set_status(order.id, "cancelled")
+    assert world.sync().lots_voided == 1
+    world.shop.set_status(order.id, "processing")
+    restored = world.sync()
+    assert (restored.lots_changed, restored.lots_voided, restored.lots_opened) == (1, 0, 0)
+    (lot,) = world.lots(order.id)
+    assert not lot.voided and lot.reason is None and lot.opened_at == PAID_AT
+    assert world.balance(remi.id).remaining_minutes == 300
+
+
+def test_partial_line_refund_reduces_the_lot_and_refunds_are_fetched_once(world: World) -> None:
+    anais = world.customer("anais.morel@wanadoo.fr", "Anaïs", "Morel")
+    order = world.order(anais.id, [("ASSIST-3H", 3)])
+    world.sync()
+    world.shop.refund(order.id, {order.lines[0].id: 1}, reason="une heure non utilisée")
+    refunds_route = f"/wc/v3/orders/{order.id}/refunds"
+    summary = world.sync()
+    assert summary.lots_changed == 1
+    (lot,) = world.lots(order.id)
+    assert (lot.quantity, lot.refunded_quantity, lot.capacity_minutes) == (3, 1, 360)
+    assert world.balance(anais.id).remaining_minutes == 360
+    assert world.requests_to(refunds_route) == [refunds_route]
+    world.shop.touch(order.id)  # saved again, same refunds: no new refund request
+    world.sync()
+    world.sync(full=True)
+    assert world.requests_to(refunds_route) == [refunds_route]
+
+
+def test_amount_only_refund_is_flagged_and_changes_no_lot(world: World) -> None:
+    loic = world.customer("loic.faure@orange.fr", "Loïc", "Faure")
+    order = world.order(loic.id, [("ASSIST-10H", 1)], status="completed")
+    world.sync()
+    refund = world.shop.refund(order.id, amount="50.00", reason="geste commercial")
+    summary = world.sync()
+    assert (summary.flagged, summary.lots_changed, summary.lots_voided) == (1, 0, 0)
+    (lot,) = world.lots(order.id)
+    assert lot.refunded_quantity == 0 and not lot.voided
+    with world.db.read() as session:
+        flags = LedgerStore(session).open_flags()
+    assert [(f.kind, f.ref) for f in flags] == [
+        ("amount_only_refund", f"order-{order.id}-refund-{refund.id}")
+    ]
+    assert "no credit was changed" in flags[0].message
+    world.shop.touch(order.id)
+    assert world.sync(full=True).flagged == 0  # raised once
+
+
+def test_unknown_sku_is_skipped_and_counted(world: World) -> None:
+    gael = world.customer("gael.vincent@free.fr", "Gaël", "Vincent")
+    order = world.order(gael.id, [("MAINT-ANNUELLE", 1), ("ASSIST-3H", 1), ("ASSIST-20H", 1)])
+    summary = world.sync()
+    assert (summary.skipped, summary.lots_opened) == (2, 1)
+    assert [lot.sku for lot in world.lots(order.id)] == ["ASSIST-3H"]
+
+
+def test_guest_order_matched_to_a_known_client_by_billing_email(world: World) -> None:
+    sophie = world.customer("sophie.leroy@gmail.com", "Sophie", "Leroy")
+    world.order(sophie.id, [("ASSIST-3H", 1)])
+    world.sync()
+    guest = world.order(0, [("ASSIST-5H", 1)], billing_email="Sophie.Leroy@GMAIL.com")
+    summary = world.sync()
+    assert summary.lots_opened == 1 and summary.unassigned == 0
+    assert world.lots(guest.id)[0].client_id == sophie.id
+    assert world.requests_to("/wc/v3/customers") == []  # the ledger knew her: no request
+
+
+def test_guest_order_matched_through_the_shops_customers(world: World) -> None:
+    julien = world.customer("julien.girard@orange.fr", "Julien", "Girard")  # not in the ledger
+    guest = world.order(0, [("ASSIST-10H", 1)], billing_email="julien.girard@orange.fr")
+    summary = world.sync()
+    assert summary.lots_opened == 1
+    assert world.lots(guest.id)[0].client_id == julien.id
+    queries = [r.query for r in world.sandbox.requests if r.route == "/wc/v3/customers"]
+    assert queries and queries[0]["role"] == "all"
+    assert world.balance(julien.id).email == "julien.girard@orange.fr"
+
+
+def test_unmatched_guest_is_held_then_matched_once_the_client_is_known(world: World) -> None:
+    guest = world.order(0, [("ASSIST-3H", 1)], billing_email="nathalie.dupont@free.fr")
+    summary = world.sync()
+    assert (summary.unassigned, summary.lots_opened) == (1, 0)
+    with world.db.read() as session:
+        store = LedgerStore(session)
+        assert [o.id for o in store.unassigned_orders()] == [guest.id]
+        assert store.status_counts()["unassigned_orders"] == 1
+    # she creates her account and buys a pack: the held order is read again and matched
+    nathalie = world.customer("nathalie.dupont@free.fr", "Nathalie", "Dupont")
+    world.order(nathalie.id, [("ASSIST-5H", 1)])
+    summary = world.sync()
+    assert summary.lots_opened == 2
+    assert world.lots(guest.id)[0].client_id == nathalie.id
+    assert world.balance(nathalie.id).remaining_minutes == 480
+    with world.db.read() as session:
+        assert LedgerStore(session).unassigned_orders() == []
+
+
+def test_malformed_order_is_quarantined_while_the_batch_goes_on(world: World) -> None:
+    cedric = world.customer("cedric.mercier@sfr.fr", "Cédric", "Mercier")
+    good = world.order(cedric.id, [("ASSIST-3H", 1)])
+    bad = world.order(cedric.id, [("ASSIST-5H", 1)])
+    with world.shop.lock:  # a paid status without a payment date: the payload is not trusted
+        world.shop.orders[bad.id].paid = None
+        world.shop.orders[bad.id].version += 1
+    later = world.order(cedric.id, [("ASSIST-10H", 1)])
+    summary = world.sync()
+    assert (summary.orders_read, summary.quarantined, summary.lots_opened) == (3, 1, 2)
+    assert world.lots(good.id) and world.lots(later.id) and world.lots(bad.id) == []
+    with world.db.read() as session:
+        (held,) = LedgerStore(session).quarantined("orders")
+    assert held.record_id == str(bad.id)
+    assert held.reason == "status is processing but 'date_paid_gmt' is empty"
+    assert world.cursor() is not None  # the run succeeded: the cursor moved
+    world.shop.set_status(bad.id, "completed")  # fixed in the shop: it reads fine now
+    fixed = world.sync()
+    assert (fixed.quarantined, fixed.lots_opened) == (0, 1)
+    with world.db.read() as session:
+        assert LedgerStore(session).quarantined("orders") == []
+
+
+def test_reassigned_order_moves_its_lot_to_the_new_client(world: World) -> None:
+    first = world.customer("olivier.lambert@gmail.com", "Olivier", "Lambert")
+    second = world.customer("chloe.bonnet@gmail.com", "Chloé", "Bonnet")
+    order = world.order(first.id, [("ASSIST-5H", 1)])
+    world.sync()
+    world.shop.edit_order(order.id, customer_id=second.id)
+    assert world.sync().lots_changed == 1
+    assert world.lots(order.id)[0].client_id == second.id
+    assert world.balance(first.id).remaining_minutes == 0
+    assert world.balance(second.id).remaining_minutes == 300
