@@ -238,8 +238,8 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox.wait(sandbox.latency_ms / 1000)
         fault = sandbox.faults.take(request.route)
         if fault is not None and fault.kind == "hang":
-            sandbox.wait(fault.seconds)
             sandbox.record(request, 0)
+            sandbox.wait(fault.seconds)
             self.close_connection = True
             return
         if fault is not None and fault.kind == "slow":
