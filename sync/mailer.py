@@ -156,6 +156,13 @@ class Mailer:
         settings.require_mail()
         return cls(SmtpTarget.parse(settings.smtp_url), timeout=settings.connect_timeout * 3)
 
+    @classmethod
+    def maybe_from_settings(cls, settings: Settings) -> Mailer | None:
+        """A Mailer when ``SMTP_URL`` and ``MAIL_FROM`` are set; None when mail is off."""
+        if not settings.smtp_url or not settings.mail_from:
+            return None
+        return cls.from_settings(settings)
+
     def __enter__(self) -> Mailer:
         return self
 

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "jobs.cli.sync_commands",
     "jobs.cli.daemon_commands",
     "jobs.cli.sandbox_command",
+    "jobs.cli.report_command",
 )
 
 

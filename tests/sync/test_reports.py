@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -117,3 +119,52 @@ def test_unknown_client_or_lot(db: Database) -> None:
         build_report(LedgerStore(session), 99, None, SETTINGS, NOW)
     with db.read() as session, pytest.raises(ReportError, match="has no lot 'order-1-line-1'"):
         build_report(LedgerStore(session), CLIENT, "order-1-line-1", SETTINGS, NOW)
+
+
+# --- assist-sync report, as a real process --------------------------------------------------
+
+EXECUTABLE = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "assist-sync"
+
+
+def assist_sync(tmp_path: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "ASSIST_DATABASE_URL": url}
+    return subprocess.run(
+        [str(EXECUTABLE), *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
+    )
+
+
+def test_the_report_command_writes_a_pdf(tmp_path: Path, sqlite_url: str) -> None:
+    database = open_database(sqlite_url)
+    write_story(database, SETTINGS)
+    database.close()
+    done = assist_sync(
+        tmp_path, sqlite_url, "report", "claire@example.fr", "--lot", LOT_3H, "-o", "claire.pdf"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Rapport d'intervention – Pack Assistance 3h du 01/12/2026" in done.stdout
+    text = pdf_text((tmp_path / "claire.pdf").read_bytes())
+    assert "Claire Martin" in text and "Correction Validation 1 h 30 min 1 h 15 min" in text
+
+    whole = assist_sync(tmp_path, sqlite_url, "report", str(CLIENT), "-o", "compte.pdf")
+    assert whole.returncode == 0, whole.stderr
+    assert "tous vos packs" in pdf_text((tmp_path / "compte.pdf").read_bytes())
+
+
+def test_the_report_command_on_an_unknown_client_or_lot(tmp_path: Path, sqlite_url: str) -> None:
+    database = open_database(sqlite_url)
+    write_story(database, SETTINGS)
+    database.close()
+    unknown = assist_sync(tmp_path, sqlite_url, "report", "nobody@example.fr", "-o", "x.pdf")
+    assert unknown.returncode == 2
+    assert unknown.stderr.splitlines() == [
+        "error: unknown client 'nobody@example.fr': give a WordPress user id or an e-mail "
+        "(see `assist-sync clients`)"
+    ]
+    no_lot = assist_sync(
+        tmp_path, sqlite_url, "report", "5", "--lot", "order-9-line-9", "-o", "x.pdf"
+    )
+    assert no_lot.returncode == 2
+    assert no_lot.stderr.splitlines() == [
+        "error: client 5 has no lot 'order-9-line-9' (see `assist-sync balance 5`)"
+    ]
+    assert not (tmp_path / "x.pdf").exists()

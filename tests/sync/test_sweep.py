@@ -6,6 +6,8 @@ same SQLite file or PostgreSQL schema, as a restarted daemon would.
 
 from __future__ import annotations
 
+import json
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -204,3 +206,58 @@ def test_a_report_uploaded_but_not_recorded_is_not_duplicated(
     db.close()
     assert len(sandbox.area.reports) == 1
     area.close()
+
+
+# --- assist-sync sweep, as a real process ---------------------------------------------------
+
+EXECUTABLE = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "assist-sync"
+
+
+def assist_sync(
+    tmp_path: Path, env: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    base = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    return subprocess.run(
+        [str(EXECUTABLE), *args],
+        capture_output=True,
+        text=True,
+        env={**base, **env},
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_the_sweep_command(tmp_path: Path, sqlite_url: str, smtp: SmtpServer) -> None:
+    settings = mail_settings(smtp)
+    prepare(sqlite_url, settings)
+    env = {"ASSIST_DATABASE_URL": sqlite_url}
+    dry = assist_sync(tmp_path, env, "sweep", "--dry-run", "--json")
+    assert dry.returncode == 0, dry.stderr
+    assert json.loads(dry.stdout)["warnings_pending"] == 2 and smtp.messages == []
+
+    env |= {
+        "SMTP_URL": smtp.url,
+        "MAIL_FROM": "Agence Exemple <assistance@agence.example>",
+        "ADMIN_EMAIL": "admin@agence.example",
+    }
+    done = assist_sync(tmp_path, env, "sweep", "--json")
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["clients"] == 1 and figures["warnings_sent"] == 2
+    assert len(smtp.messages) == 2
+    again = assist_sync(tmp_path, env, "sweep", "--json")
+    assert json.loads(again.stdout)["warnings_sent"] == 0 and len(smtp.messages) == 2
+
+    db = open_database(sqlite_url)
+    with db.transaction() as session:
+        Story(LedgerStore(session), CLIENT).ticket("17", "Boutique", estimate=600, status="open")
+    db.close()
+    env["SMTP_URL"] = "smtp://robot:pw-very-secret@127.0.0.1:1"
+    down = assist_sync(tmp_path, env, "sweep")
+    assert down.returncode == 1
+    assert "warnings waiting (mail off or unreachable) │ 1" in down.stdout
+    assert down.stderr.splitlines() == [
+        "warning: mail: smtp://robot:***@127.0.0.1:1: cannot connect (ConnectionRefusedError)",
+        "error: 1 problem(s) above; nothing failed was recorded as sent, the next sweep retries",
+    ]
+    assert "pw-very-secret" not in down.stdout + down.stderr
