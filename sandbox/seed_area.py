@@ -54,7 +54,7 @@ def seed_area(area: ClientAreaState, shop: ShopState, seed: int, anchor: datetim
     for client_id, (bought, first_paid) in sorted(_bought_minutes(shop).items()):
         budget = int(bought * rng.uniform(0.3, 1.3))
         span = max(int((anchor - first_paid).total_seconds()), 3600)
-        for _ in range(rng.randint(1, 5)):
+        for _ in range(12):  # tickets until the client's budget of time is spent
             if budget <= 0:
                 break
             start = first_paid + timedelta(seconds=rng.randrange(0, span))
@@ -70,9 +70,9 @@ def seed_area(area: ClientAreaState, shop: ShopState, seed: int, anchor: datetim
                 kind = rng.choices(
                     ("production", "correction", "training", "exchange"), (55, 20, 10, 15)
                 )[0]
-                minutes = min(rng.choice((15, 20, 30, 45, 60, 75, 90, 120)), max(budget, 15))
+                minutes = rng.choice((15, 20, 30, 45, 60, 75, 90, 120))
                 moment = min(moment + timedelta(minutes=rng.randint(30, 60 * 24 * 3)), anchor)
-                area.add_entry(
+                entry = area.add_entry(
                     ticket.id,
                     kind,
                     minutes,
@@ -81,13 +81,11 @@ def seed_area(area: ClientAreaState, shop: ShopState, seed: int, anchor: datetim
                     author_id=rng.choice(STAFF_AUTHORS),
                     at=min(moment + timedelta(minutes=rng.randint(5, 240)), anchor),
                 )
+                ticket.modified = max(ticket.modified, entry.modified)
                 if kind != "exchange":
                     budget -= minutes
-            last = max(
-                (e.modified for e in area.entries.values() if e.ticket_id == ticket.id),
-                default=start,
-            )
-            ticket.modified = max(ticket.modified, last)
+                if budget <= 0:
+                    break
         if rng.random() < 0.6:  # an open ticket with an estimate, sometimes above what is left
             opened = anchor - timedelta(hours=rng.randint(2, 24 * 20))
             ticket = area.add_ticket(
