@@ -38,6 +38,7 @@ from ledger.domain import (
 )
 from ledger.engine import allocate
 from ledger.french import (
+    PARIS,
     format_amount,
     format_date,
     format_datetime,
@@ -152,11 +153,13 @@ class ReportData:
         return f"rapport-{self.client_id}-{scope}.pdf"
 
 
-def report_title(lot: ReportLot | None) -> str:
-    """``"Rapport d'intervention – Pack Assistance 3h du 01/12/2026"`` (or the whole account)."""
-    if lot is None:
+def report_title(label: str | None, opened_at: datetime | None, tz: ZoneInfo = PARIS) -> str:
+    """``"Rapport d'intervention – Pack Assistance 3h du 01/12/2026"``; with no lot (None), the
+    title of the whole-account summary. ``label`` is ``sync.labels.pack_label(...)`` of the lot
+    (what the account page lists next to each report)."""
+    if label is None or opened_at is None:
         return "Relevé d'assistance – tous vos packs"
-    return f"Rapport d'intervention – {lot.label} du {format_date(lot.opened_at)}"
+    return f"Rapport d'intervention – {label} du {format_date(opened_at, tz)}"
 
 
 def build_report(
@@ -207,7 +210,9 @@ def build_report(
     )
     name, email = parseaddr(settings.mail_from or "")
     return ReportData(
-        title=report_title(lot),
+        title=report_title(
+            lot.label if lot else None, lot.opened_at if lot else None, settings.timezone
+        ),
         agency_name=name or "Service assistance",
         agency_email=email or None,
         agency_url=settings.wp_url or settings.woo_url,

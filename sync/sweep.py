@@ -202,7 +202,13 @@ class _Sweep:
             )
         if report is None:
             return
-        pdf = render_report_pdf(report)
+        try:
+            pdf = render_report_pdf(report)
+        except Exception as exc:  # a third-party renderer: one bad report must not stop the
+            self.counts["reports_failed"] += 1  # sweep; the next sweep tries again
+            self.problems.append(f"report {lot_id} of client {client_id}: cannot render ({exc})")
+            log.exception("sweep: report %s of client %s not rendered", lot_id, client_id)
+            return
         digest = hashlib.sha256(pdf).hexdigest()
         try:
             answer = self.area.upload_report(client_id, lot_id, report.title, pdf, report.filename)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,6 +96,32 @@ def test_every_warning_is_sent_once_and_only_once_across_restarts(
     assert "le 10 juillet 2027" in smtp.messages[-1].text()
     assert run_sweep(database_url, settings, JUN_15).warnings_sent == 0
     assert len({m.message["Message-ID"] for m in smtp.messages}) == len(smtp.messages) == 3
+
+
+def test_two_replicas_sweeping_at_once_send_each_warning_once(
+    database_url: str, smtp: SmtpServer
+) -> None:
+    """Two daemons (say, during a leader hand-over) sweep the same clients at the same time:
+    the unique (client, key) row, written before the mail and committed after it, makes the
+    second one wait for the first and then find the warning sent."""
+    settings = mail_settings(smtp)
+    prepare(database_url, settings)
+    start = threading.Barrier(2)
+    results: list[SweepSummary] = []
+
+    def replica() -> None:
+        start.wait()
+        results.append(run_sweep(database_url, settings, JAN_15))
+
+    threads = [threading.Thread(target=replica) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 2
+    assert sum(r.warnings_sent for r in results) == 2
+    assert len(smtp.messages) == 2
+    assert len({m.message["Message-ID"] for m in smtp.messages}) == 2
 
 
 def test_smtp_down_records_nothing_and_the_next_sweep_sends(
