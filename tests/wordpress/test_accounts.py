@@ -88,11 +88,19 @@ def test_more_than_100_items_is_413(wordpress: WordPressSite) -> None:
     assert push(wordpress, {"accounts": [item(user.id, payload)] * 100}).status_code == 200
 
 
-@pytest.mark.parametrize("body", [{}, {"accounts": "x"}, {"accounts": {"5": {}}}, []])
-def test_a_malformed_body_is_400(wordpress: WordPressSite, body: object) -> None:
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({}, "rest_missing_callback_param"),
+        ([], "rest_missing_callback_param"),
+        ({"accounts": "x"}, "rest_invalid_param"),
+        ({"accounts": {"5": {}}}, "rest_invalid_param"),
+    ],
+)
+def test_a_malformed_body_is_400(wordpress: WordPressSite, body: object, code: str) -> None:
     response = push(wordpress, body)
     assert response.status_code == 400
-    assert response.json()["code"] == "rest_invalid_param"
+    assert response.json()["code"] == code
 
 
 def test_the_account_is_not_exposed_by_the_core_users_route(wordpress: WordPressSite) -> None:

@@ -248,7 +248,10 @@ def test_report_links_on_the_page_download_for_the_owner_only(wordpress: WordPre
         f"{wordpress.api}/reports",
         params={"client_id": owner.id, "lot_id": "order-1-line-1", "title": "Rapport novembre"},
         data=body,
-        headers={"Content-Type": "application/pdf"},
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": 'attachment; filename="novembre.pdf"',
+        },
         auth=wordpress.daemon_auth(),
         timeout=30,
     ).json()

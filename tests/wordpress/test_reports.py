@@ -89,6 +89,38 @@ def test_a_body_that_is_not_a_pdf_is_refused(wordpress: WordPressSite) -> None:
     assert response.status_code == 400
     assert response.json()["code"] == "assist_not_a_pdf"
     assert upload(wordpress, 999999, pdf("x")).json()["code"] == "assist_unknown_client"
+    assert upload(wordpress, client.id, b"").json()["code"] == "rest_upload_no_data"
+
+
+@pytest.mark.parametrize(
+    ("headers", "params", "code"),
+    [
+        ({"Content-Type": "text/plain"}, {}, "assist_not_a_pdf"),
+        ({"Content-Disposition": ""}, {}, "rest_upload_no_content_disposition"),
+        ({}, {"title": None}, "rest_missing_callback_param"),
+        ({}, {"lot_id": None}, "rest_missing_callback_param"),
+        ({}, {"client_id": "abc"}, "rest_invalid_param"),
+    ],
+)
+def test_an_incomplete_upload_is_400(
+    wordpress: WordPressSite, headers: dict[str, str], params: dict[str, object], code: str
+) -> None:
+    client = wordpress.create_user("Envoi Incomplet")
+    query = {"client_id": client.id, "lot_id": "lot-1", "title": "Rapport", **params}
+    response = requests.post(
+        f"{wordpress.api}/reports",
+        params={k: v for k, v in query.items() if v is not None},
+        data=pdf("incomplet"),
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": 'attachment; filename="r.pdf"',
+            **headers,
+        },
+        auth=wordpress.daemon_auth(),
+        timeout=30,
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == code
 
 
 def test_the_client_downloads_their_report(wordpress: WordPressSite) -> None:

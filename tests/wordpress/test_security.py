@@ -43,10 +43,17 @@ def call(
     headers: dict[str, str] | None = None,
 ) -> requests.Response:
     sender = session.request if session is not None else requests.request
+    if path == "/reports":
+        # Valid arguments: WordPress checks them before the permission callback.
+        headers = {
+            **(headers or {}),
+            "Content-Type": "application/pdf",
+            "Content-Disposition": 'attachment; filename="r.pdf"',
+        }
     return sender(
         method,
         f"{site.api}{path}",
-        params={"client_id": 1, "lot_id": "x"} if path == "/reports" else None,
+        params={"client_id": 1, "lot_id": "x", "title": "t"} if path == "/reports" else None,
         data=b"%PDF-1.4 x" if path == "/reports" else None,
         json={"accounts": [], "decision": "bill"}
         if path != "/reports" and method == "POST"
@@ -129,9 +136,12 @@ def test_a_refused_call_writes_nothing(wordpress: WordPressSite) -> None:
     )
     upload = requests.post(
         f"{wordpress.api}/reports",
-        params={"client_id": victim.id, "lot_id": "x"},
+        params={"client_id": victim.id, "lot_id": "x", "title": "t"},
         data=b"%PDF-1.4 forged",
-        headers={"Content-Type": "application/pdf"},
+        headers={
+            "Content-Type": "application/pdf",
+            "Content-Disposition": 'attachment; filename="r.pdf"',
+        },
         auth=(outsider.login, outsider.app_password),
         timeout=30,
     )

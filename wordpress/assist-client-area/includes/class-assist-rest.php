@@ -45,6 +45,17 @@ class Assist_Rest {
 				'methods'             => WP_REST_Server::CREATABLE,
 				'callback'            => array( __CLASS__, 'accounts_batch' ),
 				'permission_callback' => array( __CLASS__, 'can_sync' ),
+				'args'                => array(
+					'accounts' => array(
+						'required'          => true,
+						// No 'type': core would turn a string or an object into a list.
+						'validate_callback' => static function ( $value ) {
+							return is_array( $value ) && array_is_list( $value )
+								? true
+								: new WP_Error( 'rest_invalid_type', 'accounts doit être une liste JSON.' );
+						},
+					),
+				),
 			)
 		);
 		register_rest_route(
@@ -68,7 +79,8 @@ class Assist_Rest {
 					),
 					'title'     => array(
 						'type'      => 'string',
-						'default'   => '',
+						'required'  => true,
+						'minLength' => 1,
 						'maxLength' => 255,
 					),
 				),
@@ -233,21 +245,26 @@ class Assist_Rest {
 	}
 
 	public static function upload_report( WP_REST_Request $request ) {
+		// Same checks and codes as core's POST /wp/v2/media where they overlap.
 		$body = (string) $request->get_body();
+		if ( '' === $body ) {
+			return new WP_Error( 'rest_upload_no_data', 'Aucune donnée reçue.', array( 'status' => 400 ) );
+		}
 		if ( strlen( $body ) > Assist_Reports::MAX_BYTES ) {
 			return new WP_Error( 'assist_too_large', 'Rapport trop volumineux.', array( 'status' => 413 ) );
 		}
-		if ( strncmp( $body, '%PDF-', 5 ) !== 0 ) {
-			return new WP_Error( 'assist_not_a_pdf', 'Le corps doit être un fichier PDF.', array( 'status' => 400 ) );
+		$type = strtolower( trim( explode( ';', (string) $request->get_header( 'content_type' ) )[0] ) );
+		if ( 'application/pdf' !== $type || strncmp( $body, '%PDF-', 5 ) !== 0 ) {
+			return new WP_Error( 'assist_not_a_pdf', 'Le rapport doit être un fichier PDF.', array( 'status' => 400 ) );
 		}
+		$disp = (string) $request->get_header( 'content_disposition' );
+		if ( ! preg_match( '/filename\*?=(?:UTF-8\'\')?"?([^";]+)"?/i', $disp, $m ) ) {
+			return new WP_Error( 'rest_upload_no_content_disposition', 'En-tête Content-Disposition manquant.', array( 'status' => 400 ) );
+		}
+		$name      = sanitize_file_name( rawurldecode( $m[1] ) );
 		$client_id = (int) $request['client_id'];
 		if ( ! get_userdata( $client_id ) ) {
 			return new WP_Error( 'assist_unknown_client', 'Aucun utilisateur WordPress avec cet identifiant.', array( 'status' => 400 ) );
-		}
-		$name = 'rapport.pdf';
-		$disp = (string) $request->get_header( 'content_disposition' );
-		if ( preg_match( '/filename="?([^";]+)"?/i', $disp, $m ) ) {
-			$name = sanitize_file_name( $m[1] );
 		}
 		$stored = Assist_Reports::store(
 			$client_id,
