@@ -180,3 +180,30 @@ def _with_page(pairs: list[tuple[str, str]], page: int) -> list[tuple[str, str]]
 
 def api_root_link(base_url: str) -> str:
     return f'<{base_url}/wp-json/>; rel="https://api.w.org/"'
+
+
+def link_header(
+    request: Request, page: int, pages: int, defaults: Mapping[str, str] | None = None
+) -> str:
+    """Pagination links of a list, or the API root link when there is no other page."""
+    route_url = f"{request.base_url}/wp-json{request.route.rstrip('/')}"
+    links = page_links(request, route_url, page, pages, defaults or {})
+    return links or api_root_link(request.base_url)
+
+
+def paged_json(request: Request, rows: list[Any], page: int, per_page: int) -> Response:
+    """One page of ``rows`` with ``X-WP-Total``, ``X-WP-TotalPages`` and ``Link``.
+
+    Past the last page the answer is ``200 []`` with totals 0, as the captured shop did.
+    """
+    total = len(rows)
+    pages = -(-total // per_page)
+    chunk = rows[(page - 1) * per_page : page * per_page]
+    if not chunk:
+        total = pages = 0
+    headers = {
+        "X-WP-Total": str(total),
+        "X-WP-TotalPages": str(pages),
+        "Link": link_header(request, page, pages),
+    }
+    return json_response(200, chunk, headers=headers)
