@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -43,6 +44,12 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 
+def has_row(text: str, *cells: str) -> bool:
+    """True if ``cells`` follow each other in ``text`` (pypdf may or may not put a space
+    between two table cells)."""
+    return re.search(r"\s*".join(re.escape(cell) for cell in cells), text) is not None
+
+
 def test_the_report_of_a_used_up_pack_lists_its_work(db: Database) -> None:
     report = report_of(db, LOT_3H)
     assert report.lot is not None and report.lot.label == "Pack Assistance 3h"
@@ -76,15 +83,19 @@ def test_the_pdf_reads_in_french(db: Database) -> None:
         "01/12/2026",
         "01/03/2027",
         "Ajouter une page Tarifs",
-        "Production Mise en page 1 h 15 min 1 h 15 min",
-        "Échange Visio de cadrage 20 min non déduit",
-        "Formation Prise en main 30 min 30 min",
-        "Correction Validation 1 h 30 min 1 h 15 min",
         "facturé à 60,00 € HT de l'heure, soit 15,00 € HT",
         "Échanges (non déduits) 20 min",
         "Établi le 15 janvier 2027",
     ):
         assert expected in text, expected
+    for row in (
+        ("Production", "Mise en page", "1 h 15 min", "1 h 15 min"),
+        ("Échange", "Visio de cadrage", "20 min", "non déduit"),
+        ("Formation", "Prise en main", "30 min", "30 min"),
+        ("Correction", "Validation", "1 h 30 min", "1 h 15 min"),
+        ("Corriger le formulaire de contact", "15 min", "facturé à"),
+    ):
+        assert has_row(text, *row), row
     assert "Bannière" not in text
 
 
@@ -96,7 +107,7 @@ def test_a_pack_that_absorbed_earlier_time_says_so(db: Database) -> None:
     [absorbed] = report.uncovered
     assert absorbed.settlement == "déduit de ce pack (acheté le 10 janvier 2027)"
     text = pdf_text(render_report_pdf(report))
-    assert "Nouvelle bannière" in text and "45 min *" in text
+    assert has_row(text, "Production", "Bannière", "45 min", "45 min *")
     assert "restant 4 h 15 min" in text  # pypdf may split the kerned "Te"
 
 
@@ -143,7 +154,8 @@ def test_the_report_command_writes_a_pdf(tmp_path: Path, sqlite_url: str) -> Non
     assert done.returncode == 0, done.stderr
     assert "Rapport d'intervention – Pack Assistance 3h du 01/12/2026" in done.stdout
     text = pdf_text((tmp_path / "claire.pdf").read_bytes())
-    assert "Claire Martin" in text and "Correction Validation 1 h 30 min 1 h 15 min" in text
+    assert "Claire Martin" in text
+    assert has_row(text, "Correction", "Validation", "1 h 30 min", "1 h 15 min")
 
     whole = assist_sync(tmp_path, sqlite_url, "report", str(CLIENT), "-o", "compte.pdf")
     assert whole.returncode == 0, whole.stderr
