@@ -125,7 +125,7 @@ class BookkeepingRepository(StoreBase):
         self.session.flush()
 
     def last_runs(self) -> dict[str, RunRecord]:
-        """The latest run of each job (by start time), by job name."""
+        """The last recorded run of each job, by job name."""
         latest = (
             select(SyncRun.job, func.max(SyncRun.id).label("id")).group_by(SyncRun.job).subquery()
         )
@@ -140,14 +140,22 @@ class BookkeepingRepository(StoreBase):
     # --- outbox --------------------------------------------------------------------------
 
     def enqueue(
-        self, kind: str, key: str, payload: dict[str, Any], content_hash: str, now: datetime
+        self,
+        kind: str,
+        key: str,
+        payload: dict[str, Any],
+        content_hash: str,
+        now: datetime,
+        *,
+        force: bool = False,
     ) -> bool:
-        """Queue ``payload`` for (kind, key). False when that content is already queued or sent;
-        a different content replaces what was waiting and is due at once."""
+        """Queue ``payload`` for (kind, key). False when that content is already queued or sent
+        (unless ``force``: send it again, e.g. a full re-push); a different content replaces
+        what was waiting and is due at once."""
         row = self.session.scalars(
             select(OutboxModel).where(OutboxModel.kind == kind, OutboxModel.key == key)
         ).first()
-        if row is not None and row.content_hash == content_hash:
+        if row is not None and row.content_hash == content_hash and not force:
             return False
         if row is None:
             row = OutboxModel(kind=kind, key=key, created_at=now)

@@ -330,3 +330,17 @@ def test_subprocess_missing_sqlite_folder_exits_1(tmp_path: Path) -> None:
 def test_every_command_has_help(invoke: Cli, command: str) -> None:
     result = invoke(*command.split(), "--help")
     assert result.code == 0 and "Usage:" in result.stdout
+
+
+def test_rows_the_engine_cannot_allocate_are_one_line_and_exit_1(invoke: Cli) -> None:
+    seed(invoke.url)
+    db = open_database(invoke.url)
+    with db.transaction() as s:
+        store = LedgerStore(s)
+        (lot,) = [lot for lot in store.lots_of_client(12) if lot.order_id == 13]
+        broken = Lot(**{**lot.__dict__, "expires_at": lot.opened_at - timedelta(days=1)})
+        store.upsert_lot(broken)
+    db.close()
+    result = invoke("balance", "12")
+    assert result.code == 1
+    assert one_line(result.stderr).startswith("error: cannot allocate client 12: ")

@@ -527,3 +527,22 @@ def test_concurrent_recomputes_of_one_client_append_each_change_once(database_ur
     first.close()
     assert [(e.fact, e.delta) for e in events] == [("grant", 180), ("charge", 45)]
     assert_log_sums_to(events, balance)
+
+
+def test_charges_of_a_lot_and_the_client_list_follow_the_last_recompute(db: Database) -> None:
+    seed(db)
+    with db.transaction() as s:
+        store = LedgerStore(s)
+        store.upsert_entry(work("wp-41", 30, 3, kind=EntryKind.EXCHANGE), T0 + timedelta(days=3))
+        store.upsert_entry(work("wp-42", 20, 4), T0 + timedelta(days=4))
+        store.ensure_client(30, "bob@example.fr")
+        store.recompute(12, T0 + timedelta(days=5), POLICY)
+    with db.read() as s:
+        store = LedgerStore(s)
+        charged = store.charges_of_lot("order-13-line-9")
+        rows = store.clients()
+    assert [(entry.id, minutes, absorbed) for entry, minutes, absorbed in charged] == [
+        ("wp-40", 45, False),
+        ("wp-42", 20, False),  # the exchange entry is never deducted
+    ]
+    assert [(r.id, r.remaining_minutes, r.open_lots) for r in rows] == [(12, 115, 1), (30, 0, 0)]
