@@ -14,16 +14,15 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime
+from http.server import ThreadingHTTPServer
 from types import TracebackType
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 from sandbox.area import ClientAreaState
 from sandbox.auth import WooAuthenticator, WpUser
-from sandbox.faults import CHALLENGE_PAGE, NGINX_PAGE, Fault, Faults
-from sandbox.rest import Request, Response, api_root_link, json_response, no_route
+from sandbox.faults import Faults
+from sandbox.http_handler import SandboxHandler
+from sandbox.rest import Request, Response, json_response, no_route
 from sandbox.routes_area import CAP_SYNC, AreaRoutes
 from sandbox.routes_woo import WooRoutes
 from sandbox.seed import default_anchor, seed_shop
@@ -32,8 +31,6 @@ from sandbox.shop import ShopState
 from sandbox.shop_model import ApiKey
 
 HIDDEN_QUERY = ("consumer_secret", "oauth_signature")
-REASONS = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-           503: "Service Temporarily Unavailable", 504: "Gateway Time-out"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -55,7 +52,18 @@ def _token(rng: random.Random, alphabet: str, length: int) -> str:
 
 
 class Sandbox:
-    """The shop and client area on ``127.0.0.1`` (a free port unless ``port`` is given)."""
+    """The shop and client area on ``127.0.0.1`` (a free port unless ``port`` is given).
+
+    ``seed``, ``clients``, ``orders``: the generated data (``random.Random(seed)``; dates before
+    ``anchor``, default today 00:00 UTC). ``latency_ms``: delay added to every answer.
+    ``with_client_area=False`` leaves out ``assist/v1`` and the ``WP_*`` env lines.
+    ``basic_over_http=True`` accepts Basic auth with the consumer key/secret over plain HTTP (the
+    real shop ignores it there; a request with ``X-Forwarded-Proto: https`` is accepted anyway).
+
+    ``shop``, ``area``: the state and its mutators; ``faults``: failures to switch on;
+    ``requests``: every request served; ``users``: WordPress logins (1 agency admin, 2 the
+    daemon ``wp_username``, 3 ``staff_username`` without ``assist_sync``).
+    """
 
     def __init__(
         self,
@@ -115,7 +123,7 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         """Bind and serve in a background thread. Raises OSError when the port is taken."""
-        server = ThreadingHTTPServer((self.host, self.port), _Handler)
+        server = ThreadingHTTPServer((self.host, self.port), SandboxHandler)
         server.daemon_threads = True
         server.sandbox = self  # type: ignore[attr-defined]
         self._server = server
@@ -215,119 +223,3 @@ class Sandbox:
         """Sleep, but wake up when the sandbox stops."""
         if seconds > 0:
             self._stopping.wait(seconds)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "nginx/1.22.1"
-    sys_version = ""
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the sandbox logs requests in ``Sandbox.requests`` instead."""
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_GET
-
-    def _serve(self) -> None:
-        sandbox: Sandbox = self.server.sandbox  # type: ignore[attr-defined]
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        request = self._request(body)
-        sandbox.wait(sandbox.latency_ms / 1000)
-        fault = sandbox.faults.take(request.route)
-        if fault is not None and fault.kind == "hang":
-            sandbox.record(request, 0)
-            sandbox.wait(fault.seconds)
-            self.close_connection = True
-            return
-        if fault is not None and fault.kind == "slow":
-            sandbox.wait(fault.seconds)
-            fault = None
-        if fault is not None:
-            response = _fault_response(fault)
-        else:
-            response = sandbox.dispatch(request)
-            if response.headers.get("Content-Type", "").startswith("application/json"):
-                response.headers.setdefault("Link", api_root_link(request.base_url))
-        if fault is None and response.served_ids:
-            self._maybe_shift(sandbox, request, response)
-        sandbox.record(request, response.status)
-        self._write(response)
-
-    def _request(self, body: bytes) -> Request:
-        parts = urlsplit(self.path)
-        raw_pairs = parse_qsl(parts.query, keep_blank_values=True)
-        route = parts.path
-        pairs = raw_pairs
-        if route.startswith("/wp-json"):
-            route = route[len("/wp-json") :] or "/"
-        else:
-            rest_route = [v for k, v in raw_pairs if k == "rest_route"]
-            route = rest_route[-1] if rest_route else "/__not_rest__"
-            pairs = [(k, v) for k, v in raw_pairs if k != "rest_route"]
-        host = self.headers.get("Host") or sandbox_host(self)
-        return Request(
-            method=self.command,
-            path=parts.path,
-            route=route,
-            pairs=pairs,
-            headers={k: v for k, v in self.headers.items()},
-            body=body,
-            base_url=f"http://{host}",
-            raw_pairs=raw_pairs,
-        )
-
-    @staticmethod
-    def _maybe_shift(sandbox: Sandbox, request: Request, response: Response) -> None:
-        try:
-            page = int(request.params.get("page") or 1)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            return
-        fault = sandbox.faults.take_shift(request.route, page)
-        if fault is None:
-            return
-        if fault.mutate is not None:
-            fault.mutate(sandbox.shop, list(response.served_ids))
-            return
-        target = response.served_ids[0]
-        with sandbox.shop.lock:
-            order = sandbox.shop.orders.get(target)
-            if order is not None:
-                moment = max(sandbox.shop.clock(), order.modified + timedelta(seconds=1))
-                sandbox.shop.edit_order(target, at=moment)
-
-    def _write(self, response: Response) -> None:
-        try:
-            self.send_response(response.status)
-            for name, value in response.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(response.body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(response.body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-
-def sandbox_host(handler: BaseHTTPRequestHandler) -> str:
-    sandbox: Sandbox = handler.server.sandbox  # type: ignore[attr-defined]
-    return f"{sandbox.host}:{sandbox.port}"
-
-
-def _fault_response(fault: Fault) -> Response:
-    if fault.kind == "html":
-        return Response(200, CHALLENGE_PAGE.encode(), {"Content-Type": "text/html; charset=UTF-8"})
-    if fault.kind == "malformed":
-        return Response(
-            200,
-            b'[{"id":1,"status":"processing","line_items":[{"id":',
-            {"Content-Type": "application/json; charset=UTF-8"},
-        )
-    reason = REASONS.get(fault.status, "Error")
-    headers = {"Content-Type": "text/html"}
-    if fault.status == 429:
-        headers["Retry-After"] = str(fault.retry_after)
-    page = NGINX_PAGE.format(status=fault.status, reason=reason)
-    return Response(fault.status, page.encode(), headers)
