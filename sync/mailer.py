@@ -209,7 +209,13 @@ class Mailer:
 
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is not None:
-            return self._smtp
+            # A server may close an idle connection between two warnings: check, reconnect.
+            try:
+                if self._smtp.noop()[0] == 250:
+                    return self._smtp
+            except (smtplib.SMTPException, OSError):
+                pass
+            self._drop()
         target = self.target
         try:
             smtp: smtplib.SMTP

@@ -94,6 +94,16 @@ def test_other_warnings_have_their_own_subject_and_no_choice(smtp: SmtpServer) -
     assert "Accepter la facturation" not in mail.text()
 
 
+def test_a_mailer_reconnects_when_the_server_dropped_its_connection(smtp: SmtpServer) -> None:
+    message = compose_warning(EXPIRY, to="claire@example.fr", name=None, mail_from=FROM)
+    with Mailer(SmtpTarget.parse(Secret(smtp.url))) as mailer:
+        mailer.send(message)
+        smtp.stop()
+        smtp.start()
+        mailer.send(message)
+    assert len(smtp.messages) == 2
+
+
 def test_the_message_id_is_stable_per_client_and_key() -> None:
     assert message_id(5, "low:L1", FROM) == message_id(5, "low:L1", FROM)
     assert message_id(5, "low:L1", FROM) != message_id(6, "low:L1", FROM)
