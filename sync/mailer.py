@@ -143,9 +143,18 @@ def compose_warning(
 class Mailer:
     """An SMTP connection opened on first use and closed on ``close()`` (or leaving ``with``)."""
 
-    def __init__(self, target: SmtpTarget, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        target: SmtpTarget,
+        *,
+        timeout: float = 30.0,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        """``tls_context`` (default: the system's trusted CAs) verifies the server's certificate
+        for smtps:// and STARTTLS."""
         self.target = target
         self.timeout = timeout
+        self.tls_context = tls_context or ssl.create_default_context()
         self._smtp: smtplib.SMTP | None = None
         self.sent = 0
         self.refused_recipients = 0
@@ -224,7 +233,7 @@ class Mailer:
                     target.host,
                     target.port,
                     timeout=self.timeout,
-                    context=ssl.create_default_context(),
+                    context=self.tls_context,
                 )
             else:
                 smtp = smtplib.SMTP(target.host, target.port, timeout=self.timeout)
@@ -249,7 +258,7 @@ class Mailer:
         smtp.ehlo()
         secure = target.implicit_tls
         if not secure and smtp.has_extn("starttls"):
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=self.tls_context)
             smtp.ehlo()
             secure = True
         if target.username:

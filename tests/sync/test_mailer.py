@@ -18,7 +18,7 @@ from sync.mailer import (
     message_id,
 )
 from sync.warnings import ClientWarning, WarningKind
-from tests.smtp import SmtpServer, free_port
+from tests.smtp import SmtpServer, client_tls_context, free_port
 
 FROM = "Agence Exemple <assistance@agence.example>"
 OVERRUN = ClientWarning(
@@ -130,6 +130,18 @@ def test_login_with_credentials_and_wrong_credentials() -> None:
         with pytest.raises(MailConfigError) as caught, Mailer(SmtpTarget.parse(wrong)) as mailer:
             mailer.send(compose_warning(EXPIRY, to="c@example.fr", name=None, mail_from=FROM))
         assert "nope-nope" not in str(caught.value)
+        assert len(server.messages) == 1
+
+
+def test_starttls_before_login_when_the_server_offers_it() -> None:
+    with SmtpServer(login=("robot", "s3cr3t"), starttls=True) as server:
+        target = SmtpTarget.parse(Secret(server.url))
+        with Mailer(target, tls_context=client_tls_context()) as mailer:
+            mailer.send(compose_warning(EXPIRY, to="c@example.fr", name=None, mail_from=FROM))
+        assert len(server.messages) == 1
+        # A certificate the client does not trust: a configuration error, nothing sent.
+        with pytest.raises(MailConfigError, match="TLS failed"), Mailer(target) as mailer:
+            mailer.send(compose_warning(EXPIRY, to="c@example.fr", name=None, mail_from=FROM))
         assert len(server.messages) == 1
 
 
