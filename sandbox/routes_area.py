@@ -53,7 +53,7 @@ class AreaRoutes:
         for pattern, methods in self.routes:
             match = pattern.match(request.route)
             if match:
-                handler = methods.get(request.method)
+                handler = methods.get("GET" if request.method == "HEAD" else request.method)
                 if handler is None:
                     break
                 if request.route.startswith("/assist/"):

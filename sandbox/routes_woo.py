@@ -79,7 +79,7 @@ class WooRoutes:
                 continue
             if request.method == "OPTIONS" and pattern.pattern == r"^/wc/v3/orders/?$":
                 return self.options_orders(request)
-            handler = methods.get(request.method)
+            handler = methods.get("GET" if request.method == "HEAD" else request.method)
             if handler is None:
                 break
             denied = self._permission(request)
