@@ -160,26 +160,49 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
+# Libraries whose chatter below these levels is dropped: the daemon's own lines say what matters.
+# APScheduler's missed/refused-run warnings are repeated by the recorded skip lines.
+QUIET_LIBRARIES = {
+    "apscheduler": logging.ERROR,
+    "fontTools": logging.WARNING,
+    "weasyprint": logging.WARNING,
+    "urllib3": logging.WARNING,
+    "sqlalchemy": logging.WARNING,
+    "alembic": logging.WARNING,
+}
+
+
+class QuietLibraries(logging.Filter):
+    """Drops the records of chatty libraries below their level (whatever their loggers say)."""
+
+    def __init__(self, levels: Mapping[str, int] = QUIET_LIBRARIES) -> None:
+        super().__init__()
+        self.levels = dict(levels)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        top = record.name.split(".", 1)[0]
+        return record.levelno >= self.levels.get(top, logging.NOTSET)
+
+
 def configure_logging(
     settings: Settings, stream: IO[str] | None = None, redactor: Redactor = REDACTOR
 ) -> logging.Handler:
     """Send every log record to ``stream`` (default stderr) in ``settings.log_format``.
 
-    Replaces the handlers this function installed before (so calling it twice is safe), masks the
+    Replaces the handler this function installed before (so calling it twice is safe), masks the
     secrets of ``settings`` and quiets the chatty libraries. Returns the handler.
     """
     redactor.add_settings(settings)
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.set_name("assist-sync")
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
+    handler.addFilter(QuietLibraries())
     handler.addFilter(RedactionFilter(redactor))
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "assist-sync"]:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(settings.log_level)
-    for noisy in ("apscheduler", "urllib3", "sqlalchemy", "alembic", "weasyprint", "fontTools"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     return handler
 
 

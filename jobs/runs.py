@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +33,18 @@ MAX_ERROR_LENGTH = 500
 
 class SkipRun(Exception):
     """Raised by a job that has nothing it may do this time (the reason is recorded)."""
+
+
+class RunProblems(Exception):
+    """Raised by a job that went to the end but met problems (some clients failed): the run is
+    recorded as failed, with its figures and the first problem."""
+
+    def __init__(self, summary: Mapping[str, Any], problems: Sequence[str]) -> None:
+        first = problems[0] if problems else "unknown problem"
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(f"{len(problems)} problem(s): {first}{more}")
+        self.summary = summary
+        self.problems = tuple(problems)
 
 
 @dataclass
@@ -108,6 +120,9 @@ class JobRunner:
             outcome = OK
         except SkipRun as exc:
             outcome, error = SKIPPED, str(exc)
+        except RunProblems as exc:
+            summary = _json_safe(exc.summary)
+            outcome, error = FAILED, str(exc)
         except DeadlineExceeded as exc:
             outcome, error = FAILED, str(exc)
         except ConfigError as exc:

@@ -22,8 +22,12 @@ from typing import Any
 
 from config import ConfigError, Settings
 from config.settings import Intervals
-from jobs.runs import JobContext, JobSpec
+from jobs.runs import JobContext, JobSpec, RunProblems
+from sync.client_area import sync_client_area
+from sync.mailer import Mailer
 from sync.orders import sync_orders
+from sync.sweep import sweep
+from wp_client.client_area import ClientAreaClient
 from wp_client.woo import WooClient
 
 SHOP, CLIENT_AREA = "shop", "client area"
@@ -43,6 +47,13 @@ class JobDefinition:
 def woo_client(context: JobContext) -> WooClient:
     """A shop client whose requests obey the run's deadline."""
     return WooClient.from_settings(
+        context.settings, session=context.http_session(), sleep=context.deadline.sleep
+    )
+
+
+def area_client(context: JobContext) -> ClientAreaClient:
+    """A client-area client whose requests obey the run's deadline."""
+    return ClientAreaClient.from_settings(
         context.settings, session=context.http_session(), sleep=context.deadline.sleep
     )
 
@@ -67,9 +78,51 @@ def run_reconcile(context: JobContext) -> Mapping[str, Any]:
         woo.close()
 
 
+def run_client_area(context: JobContext) -> Mapping[str, Any]:
+    """Tickets and time entries (``sync_client_area`` records the run itself)."""
+    area = area_client(context)
+    try:
+        context.recorded = True
+        return sync_client_area(context.db, area, context.settings, now=context.now).as_dict()
+    finally:
+        area.close()
+
+
+def run_sweep(context: JobContext) -> Mapping[str, Any]:
+    """Expiry and end of mission for every client: warnings e-mailed once (when SMTP is set),
+    reports uploaded (when the client area is set). Problems make the run a failed one."""
+    settings = context.settings
+    area = None if missing(settings, (CLIENT_AREA,)) else area_client(context)
+    mailer = Mailer.maybe_from_settings(settings)
+    try:
+        summary = sweep(context.db, settings, now=context.now, mailer=mailer, area=area)
+    finally:
+        if mailer is not None:
+            mailer.close()
+        if area is not None:
+            area.close()
+    if summary.problems:
+        raise RunProblems(summary.as_dict(), summary.problems)
+    return summary.as_dict()
+
+
 JOBS: tuple[JobDefinition, ...] = (
     JobDefinition(
         "orders", run_orders, lambda i: i.orders, (SHOP,), "new and changed orders → lots"
+    ),
+    JobDefinition(
+        "client_area",
+        run_client_area,
+        lambda i: i.client_area,
+        (CLIENT_AREA,),
+        "new, changed and deleted tickets and time entries",
+    ),
+    JobDefinition(
+        "sweep",
+        run_sweep,
+        lambda i: i.sweep,
+        (),
+        "expiry and end of mission: warnings, reports",
     ),
     JobDefinition(
         "reconcile",

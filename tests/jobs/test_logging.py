@@ -152,3 +152,20 @@ def test_run_line_lists_the_figures_after_the_duration() -> None:
 def test_short_values_are_not_masked_everywhere() -> None:
     redactor = Redactor(["ab", "", "long-enough"])
     assert redactor.redact("ab long-enough") == f"ab {MASK}"
+
+
+def test_chatty_libraries_are_quiet_below_their_level(
+    capture: tuple[io.StringIO, Redactor],
+) -> None:
+    stream, _ = capture
+    subset = logging.getLogger("fontTools.subset")
+    subset.setLevel(logging.DEBUG)  # as some libraries do to their own loggers
+    subset.info("glyf pruned")
+    logging.getLogger("apscheduler.executors.default").warning("Run time of job was missed")
+    logging.getLogger("fontTools.ttLib").warning("a font problem")
+    logging.getLogger("jobs.runs").info("orders ok in 0.1 s")
+    output = stream.getvalue()
+    assert "glyf pruned" not in output
+    assert "was missed" not in output
+    assert "a font problem" in output
+    assert "orders ok" in output
