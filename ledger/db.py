@@ -75,7 +75,7 @@ class Database:
         from ledger.migrations import head_revision, upgrade_to_head
 
         try:
-            with self._failures():
+            with self._failures(opening=True):
                 upgrade_to_head(self.engine)
         except CommandError:
             raise DatabaseUnavailable(
@@ -95,17 +95,24 @@ class Database:
         self.engine.dispose()
 
     @contextmanager
-    def _failures(self) -> Iterator[None]:
+    def _failures(self, *, opening: bool = False) -> Iterator[None]:
+        """Translate connection failures into DatabaseUnavailable. While ``opening`` (the first
+        connection and the migrations) every driver error is one: a file that is not a SQLite
+        database, a role without the right to create tables."""
         try:
             yield
         except OperationalError as exc:
             raise DatabaseUnavailable(self._explain(exc)) from exc
         except DBAPIError as exc:
+            if opening:
+                raise DatabaseUnavailable(self._explain(exc, opening=True)) from exc
             if exc.connection_invalidated:
                 raise DatabaseUnavailable(self._explain(exc)) from exc
             raise
 
-    def _explain(self, exc: DBAPIError) -> str:
+    def _explain(self, exc: DBAPIError, *, opening: bool = False) -> str:
+        if opening and not isinstance(exc, OperationalError):
+            return f"cannot open or migrate the database at {self._location}: {first_line(exc)}"
         return explain_failure(self.dialect, self._location, exc)
 
 
@@ -135,7 +142,7 @@ def open_database(url: str, *, upgrade: bool = True) -> Database:
         raise DatabaseUnavailable(f"no driver for {parsed.drivername!r}: {exc}") from None
     db = Database(engine, parsed)
     try:
-        with db._failures(), engine.connect() as conn:
+        with db._failures(opening=True), engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
         if upgrade:
             db.upgrade()
@@ -152,10 +159,16 @@ def describe(url: URL) -> str:
     return f"{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
 
 
+def first_line(exc: DBAPIError) -> str:
+    """The driver's message, first line only (the rest is SQL and parameters)."""
+    raw = str(exc.orig) if exc.orig is not None else str(exc)
+    return " ".join(raw.strip().splitlines()[:1]) or type(exc.orig).__name__
+
+
 def explain_failure(dialect: str, location: str, exc: DBAPIError) -> str:
     """One line saying what went wrong, from a driver error (first line only, no secret)."""
     raw = str(exc.orig) if exc.orig is not None else str(exc)
-    text = " ".join(raw.strip().splitlines()[:1]) or type(exc.orig).__name__
+    text = first_line(exc)
     lowered = raw.lower()
     if dialect == "sqlite":
         if "database is locked" in lowered:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -141,3 +142,30 @@ def test_the_printable_url_masks_the_password(postgres_url: str) -> None:
         assert db.dialect == "postgresql"
     finally:
         db.close()
+
+
+def test_a_file_that_is_not_a_database_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    path.write_text("these are not the tables you are looking for\n" * 100)
+    with pytest.raises(DatabaseUnavailable) as caught:
+        open_database(f"sqlite:///{path}")
+    assert str(caught.value) == (
+        f"cannot open or migrate the database at {path}: file is not a database"
+    )
+
+
+def test_a_role_that_cannot_create_tables_is_one_line(postgres_url: str) -> None:
+    role = f"reader_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE ROLE {role} LOGIN"))
+    try:
+        with pytest.raises(DatabaseUnavailable) as caught:
+            open_database(postgres_url.replace("postgres@", f"{role}@"))
+        message = str(caught.value)
+        assert message.startswith("cannot open or migrate the database at 127.0.0.1:5432/test: ")
+        assert "\n" not in message  # e.g. "no schema has been selected to create in"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP ROLE {role}"))
+        admin.dispose()
