@@ -1,4 +1,4 @@
-"""SQLite specifics: WAL, BEGIN IMMEDIATE, concurrent writers, and one-line connection errors."""
+"""The database layer: SQLite WAL and BEGIN IMMEDIATE, concurrent writers, one-line errors."""
 
 from __future__ import annotations
 
