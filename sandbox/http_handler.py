@@ -8,6 +8,7 @@ the shop; then the request is logged and the answer written.
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
@@ -29,6 +30,7 @@ class Host(Protocol):
     latency_ms: int
     faults: Faults
     shop: ShopState
+    connections: set[socket.socket]  # open client connections (closed by ``stop``)
 
     def dispatch(self, request: Request) -> Response: ...
     def record(self, request: Request, status: int) -> None: ...
@@ -44,6 +46,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the sandbox logs requests in ``Sandbox.requests`` instead."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.sandbox.connections.add(self.connection)  # type: ignore[attr-defined]
+
+    def finish(self) -> None:
+        self.server.sandbox.connections.discard(self.connection)  # type: ignore[attr-defined]
+        super().finish()
 
     def do_GET(self) -> None:
         self._serve()

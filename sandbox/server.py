@@ -11,7 +11,9 @@ Credentials derive from the seed, so a restarted sandbox keeps its ``.env`` line
 
 from __future__ import annotations
 
+import contextlib
 import random
+import socket
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -114,6 +116,7 @@ class Sandbox:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self.connections: set[socket.socket] = set()
 
     # ---- lifecycle ---------------------------------------------------------------------------
     @property
@@ -138,12 +141,15 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop serving and release the port (held connections are let go)."""
+        """Stop serving, close every client connection (kept-alive ones too), free the port."""
         self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        for connection in list(self.connections):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None

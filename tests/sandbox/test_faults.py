@@ -152,3 +152,13 @@ def test_latency_delays_every_answer() -> None:
         for _ in range(3):
             assert woo(box).get("orders").status_code == 200
         assert time.monotonic() - started >= 0.45
+
+
+def test_stop_closes_kept_alive_connections() -> None:
+    box = Sandbox(seed=1, clients=2, orders=3).start()
+    session = requests.Session()
+    url = f"{box.url}/wp-json/wc/v3/orders"
+    assert session.get(url, timeout=5).status_code == 401  # a pooled, kept-alive connection
+    box.stop()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        session.get(url, timeout=5)
