@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from tests.wordpress import mariadb
+
 if TYPE_CHECKING:
     from tests.wordpress.staff import StaffDesk
 
@@ -36,8 +38,6 @@ PHP_DIR = Path(__file__).resolve().parent / "php"
 CORE = Path("/usr/share/wordpress")
 THEME = CORE / "wp-content" / "themes" / "twentytwentythree"
 CONFIG_DIR = Path("/etc/wordpress")
-DB_HOST = os.environ.get("ASSIST_TEST_MARIADB_HOST", "127.0.0.1")
-DB_PORT = int(os.environ.get("ASSIST_TEST_MARIADB_PORT", "3306"))
 
 
 class SiteError(RuntimeError):
@@ -59,12 +59,7 @@ def missing_requirements() -> str | None:
         return "PHP's mysqli extension is missing (apt-get install php-mysql)"
     if not os.access(CONFIG_DIR, os.W_OK):
         return f"{CONFIG_DIR} is not writable (run as root)"
-    try:
-        with socket.create_connection((DB_HOST, DB_PORT), timeout=1.0):
-            pass
-    except OSError:
-        return f"no MariaDB server at {DB_HOST}:{DB_PORT}"
-    return None
+    return mariadb.unavailable_reason()
 
 
 @dataclass(frozen=True)
@@ -93,7 +88,7 @@ class WordPressSite:
     outsider: SiteUser
     page_url: str
     _server: subprocess.Popen[bytes] | None = field(default=None, repr=False)
-    _db_password: str = field(default="", repr=False)
+    _db: mariadb.DatabaseServer | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------- addresses
 
@@ -262,7 +257,10 @@ class WordPressSite:
                 self._server = None
         finally:
             try:
-                _run_dbadmin("drop", self.name.replace("-", "_"))
+                if self._db is not None and self._db.private:
+                    self._db.stop()  # its data directory goes with the work directory
+                elif self._db is not None:
+                    _run_dbadmin(self._db, "drop", self.name.replace("-", "_"))
             finally:
                 (CONFIG_DIR / f"config-{self.name}.php").unlink(missing_ok=True)
                 shutil.rmtree(self.workdir, ignore_errors=True)
@@ -302,9 +300,19 @@ def _run_php(site: WordPressSite, args: list[str], extra_env: dict[str, str] | N
     return done.stdout
 
 
-def _run_dbadmin(verb: str, db_name: str, password: str = "") -> None:
+def _run_dbadmin(
+    server: mariadb.DatabaseServer, verb: str, db_name: str, password: str = ""
+) -> None:
     done = subprocess.run(
-        ["php", str(PHP_DIR / "dbadmin.php"), verb, DB_HOST, str(DB_PORT), db_name, password],
+        [
+            "php",
+            str(PHP_DIR / "dbadmin.php"),
+            verb,
+            server.host,
+            str(server.port),
+            db_name,
+            password,
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -336,7 +344,9 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def _config_php(db: str, db_password: str, url: str, workdir: Path) -> str:
+def _config_php(
+    db: str, db_password: str, url: str, workdir: Path, server: mariadb.DatabaseServer
+) -> str:
     salts = "".join(
         f"define('{key}', '{secrets.token_hex(32)}');\n"
         for key in (
@@ -356,7 +366,7 @@ def _config_php(db: str, db_password: str, url: str, workdir: Path) -> str:
         f"define('DB_NAME', '{db}');\n"
         f"define('DB_USER', '{db}');\n"
         f"define('DB_PASSWORD', '{db_password}');\n"
-        f"define('DB_HOST', '{DB_HOST}:{DB_PORT}');\n"
+        f"define('DB_HOST', '{server.host}:{server.port}');\n"
         "define('DB_CHARSET', 'utf8mb4');\n"
         f"define('WP_HOME', '{url}');\n"
         f"define('WP_SITEURL', '{url}');\n"
@@ -422,7 +432,6 @@ def start_site() -> WordPressSite:
         clients=[],
         outsider=SiteUser("", "", "", ""),
         page_url="",
-        _db_password=db_password,
     )
     try:
         content = workdir / "wp-content"
@@ -431,8 +440,14 @@ def start_site() -> WordPressSite:
         (content / "uploads").mkdir()
         (content / "themes" / "twentytwentythree").symlink_to(THEME)
         (content / "plugins" / "assist-client-area").symlink_to(PLUGIN_DIR)
-        _run_dbadmin("create", db, db_password)
-        (CONFIG_DIR / f"config-{name}.php").write_text(_config_php(db, db_password, url, workdir))
+        try:
+            site._db = mariadb.open_server(workdir, _free_port())
+        except RuntimeError as exc:
+            raise SiteError(str(exc)) from exc
+        _run_dbadmin(site._db, "create", db, db_password)
+        (CONFIG_DIR / f"config-{name}.php").write_text(
+            _config_php(db, db_password, url, workdir, site._db)
+        )
         install = workdir / "install.php"
         shutil.copy(PHP_DIR / "install.php", install)
         _run_php(
