@@ -1,0 +1,120 @@
+"""How the ledger commands print: JSON documents and rich tables in French."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ledger.french import format_date, format_duration
+from ledger.records import ClientBalance, ClientRow, EventRow, LotRow
+
+WIDE = 180  # columns used when stdout is not a terminal (rich would wrap at 80)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO-8601 in UTC with a ``Z``, or None."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def print_json(document: object) -> None:
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def console() -> Console:
+    """Rich output on stdout; when piped, wide enough that tables do not wrap."""
+    out = Console(highlight=False)
+    if not out.is_terminal:
+        out = Console(highlight=False, width=WIDE)
+    return out
+
+
+def lot_json(lot: LotRow) -> dict[str, Any]:
+    return {
+        "id": lot.id,
+        "source": lot.source.value,
+        "sku": lot.sku,
+        "order_id": lot.order_id,
+        "order_line_id": lot.order_line_id,
+        "granted_minutes": lot.granted_minutes,
+        "used_minutes": lot.used_minutes,
+        "expired_minutes": lot.expired_minutes,
+        "remaining_minutes": lot.remaining_minutes,
+        "voided_minutes": lot.voided_minutes,
+        "opened_at": iso(lot.opened_at),
+        "expires_at": iso(lot.expires_at),
+        "status": lot.status.value,
+    }
+
+
+def balance_json(b: ClientBalance) -> dict[str, Any]:
+    return {
+        "client_id": b.client_id,
+        "email": b.email,
+        "remaining_minutes": b.remaining_minutes,
+        "uncovered_minutes": b.uncovered_minutes,
+        "billed_minutes": b.billed_minutes,
+        "recomputed_at": iso(b.recomputed_at),
+        "lots": [lot_json(lot) for lot in b.lots],
+    }
+
+
+def event_json(e: EventRow) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "fact": e.fact,
+        "lot_id": e.lot_id,
+        "entry_id": e.entry_id,
+        "delta": e.delta,
+        "value": e.value,
+        "amount": str(e.amount) if e.amount is not None else None,
+        "effective_at": iso(e.effective_at),
+        "recorded_at": iso(e.recorded_at),
+        "source": e.source,
+        "reason": e.reason,
+        "actor": e.actor,
+    }
+
+
+def who(b: ClientBalance | ClientRow) -> str:
+    client_id = b.client_id if isinstance(b, ClientBalance) else b.id
+    parts = [f"Client {client_id}"]
+    if b.email:
+        parts.append(b.email)
+    if b.name:
+        parts.append(f"({b.name})")
+    return " ".join(parts)
+
+
+def print_balance(b: ClientBalance, tz: ZoneInfo) -> None:
+    out = console()
+    out.print(f"[bold]{who(b)}[/bold]")
+    out.print(
+        f"Remaining: [bold]{format_duration(b.remaining_minutes)}[/bold]   "
+        f"Uncovered: {format_duration(b.uncovered_minutes)}   "
+        f"Billed: {format_duration(b.billed_minutes)}"
+    )
+    table = Table("Lot", "Pack", "Order", "Bought", "Used", "Expired", "Left", "Opened", "Expires")
+    table.add_column("Status")
+    for lot in b.lots:
+        order = f"{lot.order_id} / {lot.order_line_id}" if lot.order_id is not None else "-"
+        table.add_row(
+            lot.id,
+            lot.sku or (lot.reason or "adjustment"),
+            order,
+            format_duration(lot.granted_minutes),
+            format_duration(lot.used_minutes),
+            format_duration(lot.expired_minutes),
+            format_duration(lot.remaining_minutes),
+            format_date(lot.opened_at, tz),
+            format_date(lot.expires_at, tz) if lot.expires_at else "never",
+            lot.status.value,
+        )
+    out.print(table)
