@@ -189,8 +189,6 @@ def seed_orders(shop: ShopState, rng: random.Random, count: int, anchor: datetim
             or (status == "trash" and rng.random() < 0.5)
         )
         paid_at = created + timedelta(minutes=rng.randint(0, 180)) if was_paid else None
-        if status == "on-hold" and rng.random() < 0.3:
-            paid_at = None
         order = shop.add_order(
             customer_id,
             _pick_lines(rng),
