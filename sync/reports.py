@@ -3,25 +3,19 @@
 ``build_report`` reads one client's rows through the store and lets the engine say, for a lot
 (or for the whole account when ``lot_id`` is None), which entries it covered, which exchange
 time was recorded without being deducted, which time no lot covered and how it was settled.
-It writes nothing. ``render_report_pdf`` renders ``templates/report.html`` with Jinja2 and turns
-it into a PDF with WeasyPrint. The same data always gives the same bytes, so a report uploaded
-twice is recognised by its sha256 (the client area answers with the existing one).
+It writes nothing. ``render_report_pdf`` (``sync.report_pdf``) renders ``templates/report.html``
+with Jinja2 and turns it into a PDF with WeasyPrint. The same data always gives the same bytes,
+so a report uploaded twice is recognised by its sha256 (the client area answers with the
+existing one). The values themselves are in ``sync.report_data``.
 """
 
 from __future__ import annotations
 
-import os
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from email.utils import parseaddr
-from pathlib import Path
-from zoneinfo import ZoneInfo
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from config import Settings
 from ledger.domain import (
@@ -37,129 +31,32 @@ from ledger.domain import (
     Uncovered,
 )
 from ledger.engine import allocate
-from ledger.french import (
-    PARIS,
-    format_amount,
-    format_date,
-    format_datetime,
-    format_duration,
-    format_long_date,
-)
+from ledger.french import format_amount, format_long_date
 from ledger.store import LedgerStore
 from sync.labels import kind_label, pack_label, status_label
 from sync.policy import policy_from_settings
+from sync.report_data import (
+    NO_TICKET,
+    ReportData,
+    ReportError,
+    ReportLine,
+    ReportLot,
+    ReportTask,
+    ReportTotals,
+    UncoveredLine,
+    report_title,
+)
+from sync.report_pdf import render_report_html, render_report_pdf
 
-TEMPLATES = Path(__file__).with_name("templates")
-NO_TICKET = "Hors demande"
-
-
-class ReportError(LookupError):
-    """The report cannot be made: unknown client or lot. The message is one line."""
-
-
-@dataclass(frozen=True)
-class ReportLot:
-    id: str
-    label: str
-    sku: str | None
-    opened_at: datetime
-    expires_at: datetime | None
-    granted: int  # what it can cover (after refunds and voiding)
-    used: int
-    expired: int
-    remaining: int
-    status: str
-
-
-@dataclass(frozen=True)
-class ReportLine:
-    """One time entry. ``charged`` is what this report's lot(s) covered of it."""
-
-    entry_id: str
-    performed_at: datetime
-    kind: str
-    kind_label: str
-    minutes: int
-    charged: int
-    deducted: bool
-    absorbed: bool
-    note: str
-
-
-@dataclass(frozen=True)
-class ReportTask:
-    ticket_id: str | None
-    title: str
-    lines: tuple[ReportLine, ...]
-
-    @property
-    def charged(self) -> int:
-        return sum(line.charged for line in self.lines)
-
-    @property
-    def exchange(self) -> int:
-        return sum(line.minutes for line in self.lines if not line.deducted)
-
-
-@dataclass(frozen=True)
-class UncoveredLine:
-    """Time no lot covered when it was done, and how it was settled (in French)."""
-
-    entry_id: str
-    performed_at: datetime
-    title: str
-    minutes: int
-    settlement: str
-    amount: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class ReportTotals:
-    granted: int
-    used: int
-    expired: int
-    remaining: int
-    exchange: int
-    pending: int  # uncovered, not settled yet
-    billed: int
-    billed_amount: Decimal
-
-
-@dataclass(frozen=True)
-class ReportData:
-    title: str
-    agency_name: str
-    agency_email: str | None
-    agency_url: str | None
-    client_id: int
-    client_name: str | None
-    client_email: str | None
-    lot: ReportLot | None  # None: the whole account
-    lots: tuple[ReportLot, ...]
-    tasks: tuple[ReportTask, ...]
-    uncovered: tuple[UncoveredLine, ...]
-    totals: ReportTotals
-    generated_at: datetime
-    timezone: ZoneInfo
-    ended_at: datetime | None = None  # when the lot was used up or expired (None: still open)
-
-    @property
-    def has_absorbed(self) -> bool:
-        return any(line.absorbed for task in self.tasks for line in task.lines)
-
-    @property
-    def filename(self) -> str:
-        scope = self.lot.id if self.lot is not None else "compte"
-        return f"rapport-{self.client_id}-{scope}.pdf"
-
-
-def report_title(label: str | None, opened_at: datetime | None, tz: ZoneInfo = PARIS) -> str:
-    """``"Rapport d'intervention – Pack Assistance 3h du 01/12/2026"``; with no lot (None), the
-    title of the whole-account summary. ``label`` is ``sync.labels.pack_label(...)`` of the lot
-    (what the account page lists next to each report)."""
-    if label is None or opened_at is None:
-        return "Relevé d'assistance – tous vos packs"
-    return f"Rapport d'intervention – {label} du {format_date(opened_at, tz)}"
+__all__ = [
+    "ReportData",
+    "ReportError",
+    "build_report",
+    "end_of_mission_report",
+    "render_report_html",
+    "render_report_pdf",
+    "report_title",
+]
 
 
 def build_report(
@@ -387,58 +284,3 @@ class _Scope:
             )
         settlement = "non couvert : sera déduit du prochain pack ou facturé selon votre choix"
         return UncoveredLine(entry.id, entry.performed_at, title, part.minutes, settlement)
-
-
-_env = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_env.filters.update(duration=format_duration, amount=format_amount)
-
-
-def render_report_html(report: ReportData) -> str:
-    """The report as HTML (the template the PDF is printed from)."""
-    tz = report.timezone
-    return _env.get_template("report.html").render(
-        r=report,
-        date=lambda moment: format_date(moment, tz),
-        datetime=lambda moment: format_datetime(moment, tz),
-        long_date=lambda moment: format_long_date(moment, tz),
-    )
-
-
-def render_report_pdf(report: ReportData) -> bytes:
-    """The report as PDF bytes (A4, French). Same report, same bytes."""
-    from weasyprint import CSS, HTML  # imported here: loading it takes a moment
-
-    html = HTML(string=render_report_html(report), base_url=str(TEMPLATES))
-    with _font_timestamp(report.generated_at):
-        pdf = html.write_pdf(stylesheets=[CSS(filename=str(TEMPLATES / "report.css"))])
-    assert isinstance(pdf, bytes)
-    return pdf
-
-
-_epoch_lock = threading.Lock()
-
-
-@contextmanager
-def _font_timestamp(moment: datetime) -> Iterator[None]:
-    """Stamp embedded font subsets with ``moment`` instead of the wall clock.
-
-    fontTools writes the current time into each font subset it saves unless the reproducible-
-    builds variable ``SOURCE_DATE_EPOCH`` is set; without this two renders of one report would
-    differ and the client area could not recognise an upload it already has.
-    """
-    with _epoch_lock:
-        before = os.environ.get("SOURCE_DATE_EPOCH")
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(moment.timestamp()))
-        try:
-            yield
-        finally:
-            if before is None:
-                del os.environ["SOURCE_DATE_EPOCH"]
-            else:
-                os.environ["SOURCE_DATE_EPOCH"] = before
