@@ -193,8 +193,13 @@ def _overruns(
         to_do = ticket.estimate_minutes - logged.get(ticket.id, 0)
         if to_do <= 0 or to_do <= remaining:
             continue
+        what = (
+            f"Le travail restant sur votre demande « {ticket.title} » est estimé à"
+            if logged.get(ticket.id, 0) > 0
+            else f"Votre demande « {ticket.title} » est estimée à"
+        )
         message = (
-            f"Votre demande « {ticket.title} » est estimée à {format_duration(to_do)}, "
+            f"{what} {format_duration(to_do)}, "
             f"mais il ne reste que {format_duration(remaining)} sur votre crédit d'assistance. "
             "Avant que nous commencions, merci de choisir : acheter un nouveau pack (le temps "
             "dépassé sera déduit en premier du nouveau crédit), ou accepter que le temps au-delà "

@@ -136,6 +136,10 @@ def test_overrun_counts_only_the_work_still_to_do_on_the_ticket() -> None:
     [warning] = detect_warnings(client, [ticket("12", 101)], logged, NOW, relaxed)
     assert warning.key == "overrun:12"
     assert warning.estimate_minutes == 41
+    assert (
+        "Le travail restant sur votre demande « Ajouter une page Tarifs » est estimé à 41 min"
+        in (warning.message)
+    )
 
 
 def test_no_overrun_once_the_client_decided_or_the_ticket_is_closed() -> None:
