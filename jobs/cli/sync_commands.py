@@ -21,10 +21,14 @@ from rich.table import Table
 
 from jobs.cli.context import EXIT_FAILURE, EXIT_USAGE, AppContext, UserFacingError
 from ledger.checks import InvalidLedgerInput
+from ledger.store import UnknownClient
+from sync.accounts import sync_accounts
+from sync.client_area import sync_client_area
 from sync.doctor import diagnose
 from sync.order_cursor import CursorError
 from sync.orders import sync_orders
 from sync.summary import SyncSummary
+from wp_client.client_area import ClientAreaClient
 from wp_client.errors import ConfigurationError, RemoteError
 from wp_client.woo import WooClient
 
@@ -171,6 +175,129 @@ def sync_orders_command(
             )
     title = "Orders sync (dry run: nothing was written)" if dry_run else "Orders sync"
     print_summary(summary, title, as_json)
+
+
+# --- sync client-area, sync accounts, sync all ------------------------------------------------
+
+
+def client_option(f: Callable[..., None]) -> Callable[..., None]:
+    help_text = "Only this client (WP user id); never moves a cursor."
+    return click.option("--client", "client_id", type=click.IntRange(min=1), help=help_text)(f)
+
+
+@contextmanager
+def area_errors() -> Iterator[None]:
+    """``remote_errors`` plus an unknown ``--client`` as one line."""
+    with remote_errors():
+        try:
+            yield
+        except UnknownClient as exc:
+            raise UserFacingError(
+                f"{exc} (run `assist-sync clients` to list them)", EXIT_USAGE
+            ) from None
+
+
+def _client_area(app: AppContext) -> ClientAreaClient:
+    settings = app.settings
+    settings.require_client_area()
+    with remote_errors():
+        area: ClientAreaClient = app.keep(ClientAreaClient.from_settings(settings))
+    return area
+
+
+def _title(what: str, dry_run: bool) -> str:
+    return f"{what} (dry run: nothing was written)" if dry_run else what
+
+
+@sync.command("client-area")
+@click.option("--full", is_flag=True, help="Read every ticket and entry again (reconcile).")
+@client_option
+@dry_run_option
+@json_option
+@pass_app
+def sync_client_area_command(
+    app: AppContext, full: bool, client_id: int | None, dry_run: bool, as_json: bool
+) -> None:
+    """Tickets and time entries → the ledger (edits and deletions included)."""
+    area = _client_area(app)
+    with area_errors():
+        summary = sync_client_area(
+            app.database,
+            area,
+            app.settings,
+            now=now_utc(),
+            full=full,
+            client_id=client_id,
+            dry_run=dry_run,
+        )
+    print_summary(summary, _title("Client area sync", dry_run), as_json)
+
+
+@sync.command("accounts")
+@click.option("--full", is_flag=True, help="Push every account again, changed or not.")
+@client_option
+@dry_run_option
+@json_option
+@pass_app
+def sync_accounts_command(
+    app: AppContext, full: bool, client_id: int | None, dry_run: bool, as_json: bool
+) -> None:
+    """Balances, packs, tasks, warnings and reports → each client's account page
+    (only the accounts that changed)."""
+    area = _client_area(app)
+    with area_errors():
+        summary = sync_accounts(
+            app.database,
+            area,
+            app.settings,
+            now=now_utc(),
+            full=full,
+            client_id=client_id,
+            dry_run=dry_run,
+        )
+    print_summary(summary, _title("Accounts push", dry_run), as_json)
+
+
+@sync.command("all")
+@click.option("--full", is_flag=True, help="Full reconciliation at every step.")
+@client_option
+@dry_run_option
+@json_option
+@pass_app
+def sync_all_command(
+    app: AppContext, full: bool, client_id: int | None, dry_run: bool, as_json: bool
+) -> None:
+    """Orders, then the client area, then the accounts; stops at the first step that fails.
+
+    With --dry-run each step rolls back on its own (a step does not see the previous one's
+    changes). --json prints one object with a key per step.
+    """
+    settings = app.settings
+    settings.require_shop()
+    area = _client_area(app)
+    steps: dict[str, SyncSummary] = {}
+    with area_errors():
+        woo = app.keep(WooClient.from_settings(settings))
+        db = app.database
+        steps["orders"] = sync_orders(
+            db, woo, settings, now=now_utc(), full=full, client_id=client_id, dry_run=dry_run
+        )
+        steps["client_area"] = sync_client_area(
+            db, area, settings, now=now_utc(), full=full, client_id=client_id, dry_run=dry_run
+        )
+        steps["accounts"] = sync_accounts(
+            db, area, settings, now=now_utc(), full=full, client_id=client_id, dry_run=dry_run
+        )
+    if as_json:
+        click.echo(json.dumps({name: summary.as_dict() for name, summary in steps.items()}))
+        return
+    titles = {
+        "orders": "Orders sync",
+        "client_area": "Client area sync",
+        "accounts": "Accounts push",
+    }
+    for name, summary in steps.items():
+        print_summary(summary, _title(titles[name], dry_run), False)
 
 
 # --- doctor -----------------------------------------------------------------------------------

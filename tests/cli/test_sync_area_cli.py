@@ -1,0 +1,170 @@
+"""``sync client-area``, ``sync accounts`` and ``sync all`` against the sandbox: in-process
+through the real error boundary, and once as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from jobs.cli import cli
+from jobs.cli.context import run_cli
+from sandbox import Sandbox
+
+ROOT = Path(__file__).resolve().parents[2]
+EXECUTABLE = ROOT / ".venv" / "bin" / "assist-sync"
+AREA_KEYS = ["records_read", "changed", "deleted", "quarantined", "requests", "seconds"]
+ACCOUNT_KEYS = ["accounts_pushed", "unchanged", "failed", "requests", "seconds"]
+ORDER_KEYS = [
+    "orders_read",
+    "lots_opened",
+    "lots_changed",
+    "lots_voided",
+    "skipped",
+    "quarantined",
+    "requests",
+    "seconds",
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict[str, object]:
+        value = json.loads(self.stdout)
+        assert isinstance(value, dict)
+        return value
+
+
+class Cli:
+    def __init__(self, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+        self.env = env
+        self.env_file = str(tmp_path / "no.env")
+        self.monkeypatch = monkeypatch
+
+    def __call__(self, *args: str) -> Outcome:
+        self.monkeypatch.setattr(sys, "argv", ["assist-sync", "--env-file", self.env_file, *args])
+        with CliRunner().isolation(env=self.env) as (out, err, _):
+            code = run_cli(cli)
+        return Outcome(code, out.getvalue().decode(), err.getvalue().decode())
+
+
+def sandbox_env(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
+    env = dict(line.split("=", 1) for line in sandbox.env_lines())
+    env.update(ASSIST_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}", ASSIST_MAX_RETRIES="0")
+    return env
+
+
+@pytest.fixture
+def invoke(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    return Cli(sandbox_env(sandbox, tmp_path), tmp_path, monkeypatch)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_client_area_then_accounts_print_their_summaries(invoke: Cli, sandbox: Sandbox) -> None:
+    assert invoke("sync", "orders", "--json").code == 0
+    pulled = invoke("sync", "client-area", "--json")
+    assert pulled.code == 0, pulled.stderr
+    summary = pulled.json()
+    assert list(summary) == AREA_KEYS
+    assert summary["records_read"] == len(sandbox.area.tickets) + len(sandbox.area.entries)
+    pushed = invoke("sync", "accounts", "--json")
+    assert pushed.code == 0, pushed.stderr
+    assert list(pushed.json()) == ACCOUNT_KEYS
+    assert pushed.json()["accounts_pushed"] == len(sandbox.area.accounts) > 0
+    quiet = invoke("sync", "accounts", "--json")
+    assert quiet.json()["requests"] == 0 and quiet.json()["accounts_pushed"] == 0
+
+
+def test_sync_all_runs_the_three_steps_in_order(invoke: Cli, sandbox: Sandbox) -> None:
+    outcome = invoke("sync", "all", "--json")
+    assert outcome.code == 0, outcome.stderr
+    steps = outcome.json()
+    assert list(steps) == ["orders", "client_area", "accounts"]
+    assert [list(v) for v in steps.values()] == [ORDER_KEYS, AREA_KEYS, ACCOUNT_KEYS]  # type: ignore[call-overload]
+    routes = [r.route for r in sandbox.requests]
+    first = {prefix: next(i for i, r in enumerate(routes) if r.startswith(prefix)) for prefix in (
+        "/wc/v3/orders", "/assist/v1/tickets", "/assist/v1/time-entries", "/assist/v1/accounts"
+    )}  # fmt: skip
+    assert sorted(first, key=first.__getitem__) == list(first)
+    assert len(sandbox.area.accounts) > 0
+
+
+def test_text_output_and_dry_run(invoke: Cli, sandbox: Sandbox) -> None:
+    dry = invoke("sync", "all", "--dry-run")
+    assert dry.code == 0, dry.stderr
+    words = " ".join(dry.stdout.split())  # titles wrap above narrow tables
+    assert "Client area sync (dry run: nothing was written)" in words
+    assert "Accounts push (dry run: nothing was written)" in words
+    assert sandbox.area.accounts == {}
+    real = invoke("sync", "client-area", "--client", "5")
+    assert real.code == 0 and "time entries read" in real.stdout
+
+
+def test_a_missing_client_area_setting_is_one_line(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = sandbox_env(sandbox, tmp_path)
+    del env["WP_APP_PASSWORD"]
+    outcome = Cli(env, tmp_path, monkeypatch)("sync", "client-area")
+    assert outcome.code == 2
+    assert outcome.stderr.strip().count("\n") == 0 and "WP_APP_PASSWORD" in outcome.stderr
+
+
+def test_wrong_credentials_are_a_configuration_error(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = sandbox_env(sandbox, tmp_path)
+    env["WP_APP_PASSWORD"] = "abcd efgh ijkl mnop qrst uvwx"
+    outcome = Cli(env, tmp_path, monkeypatch)("sync", "accounts")
+    assert outcome.code == 0  # nothing to push yet: no request, nothing to refuse
+    outcome = Cli(env, tmp_path, monkeypatch)("sync", "client-area")
+    assert outcome.code == 2, outcome.stderr
+    assert outcome.stderr.startswith("error: ") and "WP_APP_PASSWORD" in outcome.stderr
+    assert "Traceback" not in outcome.stderr and env["WP_APP_PASSWORD"] not in outcome.stderr
+
+
+def test_an_unreachable_client_area_keeps_everything(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = sandbox_env(sandbox, tmp_path)
+    env["WP_URL"] = f"http://127.0.0.1:{free_port()}"
+    outcome = Cli(env, tmp_path, monkeypatch)("sync", "client-area", "--json")
+    assert outcome.code == 1
+    assert "nothing was lost" in outcome.stderr and outcome.stdout == ""
+    assert len(outcome.stderr.strip().splitlines()) == 1
+
+
+def test_an_unknown_client_for_accounts_is_one_line(invoke: Cli) -> None:
+    outcome = invoke("sync", "accounts", "--client", "424242")
+    assert outcome.code == 2
+    assert "no client 424242 in the ledger" in outcome.stderr
+
+
+def test_sync_all_as_a_real_subprocess(sandbox: Sandbox, tmp_path: Path) -> None:
+    env = {**os.environ, **sandbox_env(sandbox, tmp_path)}
+    done = subprocess.run(
+        [str(EXECUTABLE), "--env-file", str(tmp_path / "no.env"), "sync", "all", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    steps = json.loads(done.stdout)
+    assert steps["accounts"]["accounts_pushed"] == len(sandbox.area.accounts) > 0
