@@ -35,12 +35,12 @@ from ledger.models import (
     Client,
     EventModel,
     LotModel,
-    TimeEntryModel,
 )
 from ledger.records import ClientBalance, EventRow, adjustment_id
 from ledger.store.area import AreaRepository
 from ledger.store.base import UnknownClient, lot_row_from_model
 from ledger.store.shop import ShopRepository
+from ledger.store.sources import EventSources
 
 SYSTEM_ACTOR = "system"
 
@@ -131,7 +131,7 @@ class AccountsRepository(ShopRepository, AreaRepository):
         reason: str | None,
     ) -> None:
         events = tuple(events)
-        sources = _Sources(self, events)
+        sources = EventSources(self.session, events)
         for event in events:
             self.session.add(
                 EventModel(
@@ -319,36 +319,3 @@ class AccountsRepository(ShopRepository, AreaRepository):
         else:
             row.last_hash, row.pushed_at = content_hash, now
         self.session.flush()
-
-
-class _Sources:
-    """Where each event's change came from, in words: "order 13 line 9", "time entry wp-40",
-    "admin adjustment: <reason>". Looks up lots and entries, deleted ones included."""
-
-    def __init__(self, store: AccountsRepository, events: tuple[Event, ...]) -> None:
-        lot_ids = {e.lot_id for e in events if e.lot_id}
-        entry_ids = {e.entry_id for e in events if e.entry_id}
-        session = store.session
-        self.lots = {
-            r.id: r for r in session.scalars(select(LotModel).where(LotModel.id.in_(lot_ids)))
-        }
-        self.entries = {
-            r.id: r
-            for r in session.scalars(select(TimeEntryModel).where(TimeEntryModel.id.in_(entry_ids)))
-        }
-
-    def of(self, event: Event) -> str:
-        if event.entry_id:
-            entry = self.entries.get(event.entry_id)
-            if entry is not None and entry.kind == EntryKind.ADJUSTMENT.value:
-                return f"admin adjustment: {entry.note}"
-            deleted = " (deleted)" if entry is not None and entry.deleted else ""
-            return f"time entry {event.entry_id}{deleted}"
-        lot = self.lots.get(event.lot_id or "")
-        if lot is None:
-            return f"lot {event.lot_id}"
-        if lot.source == LotSource.ADJUSTMENT.value:
-            return f"admin adjustment: {lot.reason or ''}".rstrip()
-        if lot.order_id is not None:
-            return f"order {lot.order_id} line {lot.order_line_id}"
-        return f"lot {lot.id}"

@@ -327,6 +327,7 @@ def test_editing_and_deleting_entries_keeps_the_log_summing_to_the_balances(
         with db.read() as s:
             store = LedgerStore(s)
             events, balance = store.events(12), store.balance(12)
+            assert store.audit(12) == []
         assert_log_sums_to(events, balance)
     assert balance.lots[0].status is LotStatus.VOIDED
     assert balance.uncovered_minutes == 15  # the voided lot's work became uncovered
@@ -546,3 +547,22 @@ def test_charges_of_a_lot_and_the_client_list_follow_the_last_recompute(db: Data
         ("wp-42", 20, False),  # the exchange entry is never deducted
     ]
     assert [(r.id, r.remaining_minutes, r.open_lots) for r in rows] == [(12, 115, 1), (30, 0, 0)]
+
+
+def test_the_audit_finds_a_cache_that_disagrees_with_the_log(db: Database) -> None:
+    seed(db)
+    with db.transaction() as s:
+        LedgerStore(s).recompute(12, T0 + timedelta(days=2), POLICY)
+        assert LedgerStore(s).audit(12) == []
+    with db.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE lots SET remaining_minutes = 999"))
+        conn.execute(sa.text("UPDATE charges SET minutes = 1"))
+    with db.read() as s:
+        problems = LedgerStore(s).audit(12)
+    assert problems == [
+        "lot order-13-line-9 remaining: cached 999 min, the log sums to 135 min",
+        "client 12 charges differ from the CHARGE facts of the log",
+    ]
+    with db.transaction() as s:  # a recompute repairs the cache from the log
+        LedgerStore(s).recompute(12, T0 + timedelta(days=2), POLICY)
+        assert LedgerStore(s).audit(12) == []
