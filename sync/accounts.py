@@ -33,11 +33,20 @@ from ledger.domain import LotStatus
 from ledger.records import OutboxItem
 from ledger.store import LedgerStore
 from sync.account_payload import account_payload, content_hash
-from sync.client_area import Sessions, SharedSession, record_run, run_in
 from sync.policy import policy_from_settings
+from sync.sessions import Sessions, SharedSession, record_run, run_in
 from sync.summary import SyncSummary
 from wp_client.client_area import MAX_BATCH, ClientAreaClient
 from wp_client.errors import ConfigurationError, RemoteError
+
+__all__ = [
+    "JOB",
+    "OUTBOX_KIND",
+    "AccountsSummary",
+    "account_payload",
+    "retry_delay",
+    "sync_accounts",
+]
 
 JOB = "accounts"
 OUTBOX_KIND = "account"

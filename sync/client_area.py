@@ -24,15 +24,14 @@ transaction. The run is recorded as job ``client_area``; a failure is recorded t
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, ClassVar, TypeVar
+from datetime import datetime
+from typing import Any, ClassVar
 
 from config import Settings
 from ledger.db import Database
-from ledger.records import Change, RunRecord
+from ledger.records import Change
 from ledger.store import LedgerStore
 from sync.area_records import (
     ENTRY_PREFIX,
@@ -44,13 +43,13 @@ from sync.area_records import (
 )
 from sync.order_cursor import OrderCursor, whole_seconds
 from sync.policy import policy_from_settings
+from sync.sessions import Sessions, SharedSession, record_run, run_in, with_last
 from sync.summary import SyncSummary
 from wp_client.client_area import ClientAreaClient
 
 JOB = "client_area"
 TICKETS, ENTRIES = "client_area.tickets", "client_area.entries"  # cursor and quarantine names
 VANISHED_FLAG = "entry_vanished"
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -91,97 +90,6 @@ class ClientAreaSummary(SyncSummary):
     vanished: int = 0
     vanished_ids: tuple[str, ...] = ()
     dry_run: bool = False
-
-
-# --- units of work, shared with the accounts push ---------------------------------------------
-
-
-class RolledBack(Exception):
-    """Raised inside a dry run's single transaction to roll it back."""
-
-
-class Sessions:
-    """Normal runs: reads in a read session, each unit of work in its own write transaction."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    @contextmanager
-    def reading(self) -> Iterator[LedgerStore]:
-        with self.db.read() as session:
-            yield LedgerStore(session)
-
-    @contextmanager
-    def writing(self) -> Iterator[LedgerStore]:
-        with self.db.transaction() as session:
-            yield LedgerStore(session)
-
-
-class SharedSession:
-    """Dry runs: every read and write in the one transaction that will be rolled back."""
-
-    def __init__(self, store: LedgerStore) -> None:
-        self.store = store
-
-    def reading(self) -> AbstractContextManager[LedgerStore]:
-        return _same(self.store)
-
-    def writing(self) -> AbstractContextManager[LedgerStore]:
-        return _same(self.store)
-
-
-@contextmanager
-def _same(store: LedgerStore) -> Iterator[LedgerStore]:
-    yield store
-
-
-def run_in(db: Database, dry_run: bool, work: Callable[[Sessions | SharedSession], None]) -> None:
-    """Run ``work`` normally, or (``dry_run``) inside one transaction rolled back at the end."""
-    if not dry_run:
-        work(Sessions(db))
-        return
-    try:
-        with db.transaction() as session:
-            work(SharedSession(LedgerStore(session)))
-            raise RolledBack
-    except RolledBack:
-        pass
-
-
-def record_run(
-    db: Database, job: str, now: datetime, summary: SyncSummary, error: BaseException | None
-) -> None:
-    """Record a run (``ok`` or ``failed``); failing to record never hides the run's own error."""
-    seconds = float(getattr(summary, "seconds", 0.0))
-    text = None if error is None else (" ".join(str(error).split()) or type(error).__name__)
-    record = RunRecord(
-        job=job,
-        started_at=now,
-        finished_at=now + timedelta(seconds=seconds),
-        outcome="ok" if error is None else "failed",
-        summary=summary.details(),
-        error=None if text is None else text[:500],
-    )
-    try:
-        with db.transaction() as session:
-            LedgerStore(session).record_run(record)
-    except Exception:
-        if error is None:
-            raise
-
-
-def with_last(items: Iterable[T]) -> Iterator[tuple[T, bool]]:
-    """Each item with True for the last one (the next item is fetched before one is handed
-    on, so a page commits knowing whether another follows)."""
-    iterator = iter(items)
-    try:
-        current = next(iterator)
-    except StopIteration:
-        return
-    for following in iterator:
-        yield current, False
-        current = following
-    yield current, True
 
 
 # --- the use case -----------------------------------------------------------------------------
@@ -267,6 +175,7 @@ class _AreaRun:
         self.tally = _Tally()
         self.quarantined: dict[str, set[str]] = {}
         self.seen_entries: set[str] = set()
+        self.tickets: dict[int, dict[str, int]] = {}
 
     def execute(self, sessions: Sessions | SharedSession) -> None:
         self._stream(sessions, TICKETS, self.area.iter_ticket_pages, self._ticket)
@@ -335,7 +244,8 @@ class _AreaRun:
         self.quarantined[name].add(key)
         self.tally.quarantined += 1
 
-    def _taken(self, store: LedgerStore, name: str, key: str, retry: bool) -> None:
+    def _taken(self, store: LedgerStore, name: str, key: str) -> None:
+        """The row was taken: if it was quarantined, it no longer is."""
         if key in self.quarantined[name]:
             store.release_quarantine(name, key)
             self.quarantined[name].discard(key)
@@ -360,7 +270,7 @@ class _AreaRun:
             self.tally.changed += 1
         if change is not Change.UNCHANGED:
             touched.add(ticket.client_id)
-        self._taken(store, TICKETS, ticket.id, retry)
+        self._taken(store, TICKETS, ticket.id)
 
     # --- time entries -------------------------------------------------------------------
 
@@ -379,14 +289,10 @@ class _AreaRun:
             if before is not None and store.delete_entry(update.id, self.now):
                 self.tally.deleted += 1
                 touched.add(before.client_id)
-            self._taken(store, ENTRIES, update.id, retry)
+            self._taken(store, ENTRIES, update.id)
             return
         entry = update.entry
-        tickets = {
-            t.id: t.client_id
-            for t in store.tickets_of_client(entry.client_id, include_deleted=True)
-        }
-        reason = ticket_problem(entry, tickets)
+        reason = ticket_problem(entry, self._tickets_of(store, entry.client_id))
         if reason is not None:
             self._refuse(store, ENTRIES, update.id, reason, raw, retry)
             return
@@ -397,7 +303,16 @@ class _AreaRun:
             touched.add(entry.client_id)
             if before is not None and before.client_id != entry.client_id:
                 touched.add(before.client_id)  # moved to another client: both change
-        self._taken(store, ENTRIES, update.id, retry)
+        self._taken(store, ENTRIES, update.id)
+
+    def _tickets_of(self, store: LedgerStore, client: int) -> dict[str, int]:
+        """The client's tickets (deleted ones included): ticket id → client id. Read once per
+        run: the tickets stream is over when entries are read, so they no longer change."""
+        if client not in self.tickets:
+            self.tickets[client] = {
+                t.id: t.client_id for t in store.tickets_of_client(client, include_deleted=True)
+            }
+        return self.tickets[client]
 
     # --- full runs ----------------------------------------------------------------------
 
