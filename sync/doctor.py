@@ -95,7 +95,7 @@ def _check_shop(
                     "`CGIPassAuth On` or `SetEnvIf Authorization (.+) HTTP_AUTHORIZATION=$1`)",
                 )
             else:
-                report.add("credentials", False, str(exc))
+                report.add("credentials", False, _refused(exc))
             return
         except RemoteError as exc:
             report.add("shop URL", False, _shop_failure(exc))
@@ -104,7 +104,9 @@ def _check_shop(
             report.add("shop URL", False, f"{woo.url}: the orders route did not answer a list")
             return
         report.add("shop URL", True, f"{woo.url} answers the WooCommerce REST API")
-        auth = "OAuth 1.0a (plain HTTP)" if woo.uses_oauth else "Basic over HTTPS"
+        auth = (
+            "OAuth 1.0a signatures over plain HTTP" if woo.uses_oauth else "Basic auth over HTTPS"
+        )
         report.add("credentials", True, f"the consumer key reads orders ({auth})")
         _check_customers(woo, report)
         _check_modified_after(woo, report)
@@ -124,6 +126,18 @@ def _shop_failure(exc: RemoteError) -> str:
     }
     kind = kinds.get(exc.reason)
     return f"{kind}: {exc}" if kind else str(exc)
+
+
+def _refused(exc: AuthenticationError) -> str:
+    """The refusal, once a stripped header is ruled out (the client's own hint points here)."""
+    if "assist-sync doctor" not in str(exc):
+        return str(exc)
+    said = f"{exc.status} {exc.code}" if exc.code else f"{exc.status}"
+    return (
+        f"WooCommerce refuses this consumer key ({said}), not because of a stripped header — "
+        "check WOO_CONSUMER_KEY and WOO_CONSUMER_SECRET, and that the key's user can read "
+        "orders (shop manager) with Read access"
+    )
 
 
 def _header_stripped(settings: Settings, woo: WooClient, session: Any) -> bool:

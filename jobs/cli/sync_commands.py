@@ -33,6 +33,7 @@ from wp_client.errors import ConfigurationError, RemoteError
 from wp_client.woo import WooClient
 
 pass_app = click.make_pass_decorator(AppContext)
+WIDE = 120
 KEPT = "nothing was lost; the cursor was kept — run it again later"
 ProgressCallback = Callable[[int, int | None], None]
 
@@ -118,12 +119,16 @@ def print_summary(summary: SyncSummary, title: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary.as_dict()))
         return
-    table = Table(title=title, show_header=False, title_justify="left")
+    console = Console(highlight=False)
+    if not console.is_terminal:  # piped: wide enough that nothing wraps
+        console = Console(highlight=False, width=WIDE)
+    table = Table(show_header=False)
     table.add_column("what")
     table.add_column("count", justify="right")
     for label, value in summary.rows():
         table.add_row(label, value)
-    Console(highlight=False).print(table)
+    console.print(title)
+    console.print(table)
 
 
 def json_option(f: Callable[..., None]) -> Callable[..., None]:
@@ -313,5 +318,6 @@ def doctor(app: AppContext) -> None:
     report = diagnose(app.settings)
     for finding in report.findings:
         click.echo(finding.line())
-    if not report.ok:
-        raise click.exceptions.Exit(EXIT_FAILURE)
+    failed = sum(1 for finding in report.findings if not finding.ok)
+    if failed:
+        raise UserFacingError(f"{failed} of {len(report.findings)} checks failed", EXIT_FAILURE)

@@ -1,0 +1,203 @@
+"""``assist-sync sync orders`` and ``assist-sync doctor`` against the sandbox: in-process through
+the real error boundary (``run_cli``), and as real subprocesses. Exit codes, the JSON keys, one
+line per error without a traceback, and secrets never printed."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from jobs.cli import cli
+from jobs.cli.context import run_cli
+from sandbox import Sandbox
+
+pytestmark = pytest.mark.timeout(120)
+ROOT = Path(__file__).resolve().parents[2]
+EXECUTABLE = ROOT / ".venv" / "bin" / "assist-sync"
+ORDER_KEYS = [
+    "orders_read",
+    "lots_opened",
+    "lots_changed",
+    "lots_voided",
+    "skipped",
+    "quarantined",
+    "requests",
+    "seconds",
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict[str, object]:
+        value = json.loads(self.stdout)
+        assert isinstance(value, dict)
+        return value
+
+    def one_error_line(self) -> str:
+        lines = self.stderr.strip().splitlines()
+        assert len(lines) == 1, self.stderr
+        assert "Traceback" not in self.stderr and "Traceback" not in self.stdout
+        return lines[0]
+
+
+class Cli:
+    def __init__(self, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+        self.env = env
+        self.env_file = str(tmp_path / "absent.env")
+        self.monkeypatch = monkeypatch
+
+    def __call__(self, *args: str, **env: str) -> Outcome:
+        argv = ["assist-sync", "--env-file", self.env_file, *args]
+        self.monkeypatch.setattr(sys, "argv", argv)
+        with CliRunner().isolation(env={**self.env, **env}) as (out, err, _):
+            code = run_cli(cli)
+        return Outcome(code, out.getvalue().decode(), err.getvalue().decode())
+
+    def subprocess(self, *args: str, **env: str) -> Outcome:
+        done = subprocess.run(
+            [str(EXECUTABLE), "--env-file", self.env_file, *args],
+            env={"PATH": "/usr/bin:/bin", **self.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=90,
+            check=False,
+        )
+        return Outcome(done.returncode, done.stdout, done.stderr)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def invoke(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    env = dict(line.split("=", 1) for line in sandbox.env_lines())
+    env.update(
+        ASSIST_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        ASSIST_MAX_RETRIES="0",
+        ASSIST_READ_TIMEOUT="5",
+    )
+    return Cli(env, tmp_path, monkeypatch)
+
+
+def test_json_summary_has_exactly_the_documented_keys(invoke: Cli) -> None:
+    first = invoke("sync", "orders", "--json")
+    assert first.code == 0, first.stderr
+    summary = first.json()
+    assert list(summary) == ORDER_KEYS
+    assert summary["orders_read"] > 0 and summary["lots_opened"] > 0  # type: ignore[operator]
+    assert first.stderr == ""  # no progress bar when not on a terminal
+    again = invoke("sync", "orders", "--json")
+    assert again.json()["requests"] == 1 and again.json()["lots_opened"] == 0
+
+
+def test_text_summary_table_and_dry_run(invoke: Cli) -> None:
+    dry = invoke("sync", "orders", "--dry-run")
+    assert dry.code == 0, dry.stderr
+    assert "dry run: nothing was written" in dry.stdout
+    for label in ("orders read", "lots opened", "lots changed", "lots voided", "requests made"):
+        assert label in dry.stdout
+    real = invoke("sync", "orders", "--full")
+    assert real.code == 0 and "Orders sync" in real.stdout and "dry run" not in real.stdout
+    assert invoke("sync", "orders", "--json").json()["lots_opened"] == 0
+
+
+def test_since_and_client_options(invoke: Cli, sandbox: Sandbox) -> None:
+    client = next(iter(sandbox.shop.customers))
+    narrowed = invoke("sync", "orders", "--client", str(client), "--since", "2020-01-01", "--json")
+    assert narrowed.code == 0, narrowed.stderr
+    query = [r.query for r in sandbox.requests if r.route == "/wc/v3/orders"][-1]
+    assert query["customer"] == str(client)
+    assert query["modified_after"] == "2019-12-31T23:00:00"  # midnight in Paris, in UTC
+    bad = invoke("sync", "orders", "--since", "last tuesday")
+    assert bad.code == 2 and "--since 'last tuesday' is not a date" in bad.one_error_line()
+
+
+def test_missing_shop_settings_exit_2(invoke: Cli) -> None:
+    outcome = invoke("sync", "orders", WOO_URL="")
+    assert outcome.code == 2
+    assert outcome.one_error_line() == (
+        "configuration error: WOO_URL is not set (put it in the environment or in .env)"
+    )
+
+
+def test_a_wrong_secret_is_one_line_exit_2_and_never_printed(invoke: Cli) -> None:
+    wrong = "cs_" + "0" * 40
+    outcome = invoke("sync", "orders", WOO_CONSUMER_SECRET=wrong)
+    assert outcome.code == 2
+    line = outcome.one_error_line()
+    assert "WOO_CONSUMER_SECRET" in line or "signature" in line
+    assert wrong not in outcome.stderr + outcome.stdout
+    assert invoke.env["WOO_CONSUMER_KEY"] not in outcome.stderr + outcome.stdout
+
+
+def test_an_unreachable_shop_is_exit_1_and_keeps_the_cursor(invoke: Cli) -> None:
+    outcome = invoke("sync", "orders", WOO_URL=f"http://127.0.0.1:{free_port()}")
+    assert outcome.code == 1
+    assert "nothing was lost; the cursor was kept" in outcome.one_error_line()
+
+
+def test_html_instead_of_json_is_a_configuration_error(invoke: Cli, sandbox: Sandbox) -> None:
+    sandbox.faults.html(1, path="/wc/v3/orders")
+    outcome = invoke("sync", "orders")
+    assert outcome.code == 2 and "HTML" in outcome.one_error_line()
+
+
+def test_malformed_json_is_exit_1(invoke: Cli, sandbox: Sandbox) -> None:
+    sandbox.faults.malformed_json(1, path="/wc/v3/orders")
+    outcome = invoke("sync", "orders", "--json")
+    assert outcome.code == 1 and outcome.stdout == ""
+    assert "the cursor was kept" in outcome.one_error_line()
+
+
+def test_doctor_all_good_exit_0(invoke: Cli) -> None:
+    outcome = invoke("doctor")
+    assert outcome.code == 0, outcome.stdout
+    lines = outcome.stdout.strip().splitlines()
+    assert all(line.startswith("ok") for line in lines)
+    checks = {line.split(":")[0].split(maxsplit=1)[1] for line in lines}
+    assert {"shop URL", "credentials", "permissions", "incremental sync", "client area"} <= checks
+
+
+def test_doctor_names_a_wrong_key_and_a_wrong_url(invoke: Cli) -> None:
+    wrong_key = invoke("doctor", WOO_CONSUMER_KEY="ck_" + "1" * 40)
+    assert wrong_key.code == 1
+    assert any(line.startswith("FAIL  credentials:") for line in wrong_key.stdout.splitlines()), (
+        wrong_key.stdout
+    )
+    wrong_url = invoke("doctor", WOO_URL=f"http://127.0.0.1:{free_port()}")
+    assert wrong_url.code == 1
+    assert "FAIL  shop URL: shop unreachable" in wrong_url.stdout
+    assert "1" * 40 not in wrong_key.stdout and "Traceback" not in wrong_key.stdout
+
+
+def test_doctor_names_html_instead_of_json(invoke: Cli, sandbox: Sandbox) -> None:
+    sandbox.faults.html(1, path="/wc/v3/orders")
+    outcome = invoke("doctor")
+    assert outcome.code == 1 and "FAIL  shop URL: HTML instead of JSON" in outcome.stdout
+
+
+def test_as_a_real_subprocess(invoke: Cli) -> None:
+    ok = invoke.subprocess("sync", "orders", "--json")
+    assert ok.code == 0, ok.stderr
+    assert list(ok.json()) == ORDER_KEYS
+    secret = invoke.env["WOO_CONSUMER_SECRET"]
+    refused = invoke.subprocess("sync", "orders", WOO_CONSUMER_KEY="ck_" + "2" * 40)
+    assert refused.code == 2
+    refused.one_error_line()
+    assert secret not in refused.stderr and "2" * 40 not in refused.stderr
+    doctor = invoke.subprocess("doctor")
+    assert doctor.code == 0, doctor.stdout + doctor.stderr
