@@ -22,10 +22,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ledger.db import open_database
+from ledger.store import LedgerStore
 from sandbox import Sandbox
 from sandbox.shop import empty_address
 from sandbox.shop_model import Customer
 from tests.wordpress.site import SiteUser, WordPressSite
+from tests.wordpress.staff import form_nonce
 
 pytestmark = pytest.mark.wordpress
 
@@ -58,9 +61,13 @@ def sell_pack(shop: Sandbox, client: SiteUser, sku: str, paid_at: datetime) -> N
     shop.shop.add_order(client.id, [(sku, 1)], paid_at=paid_at, created_at=paid_at)
 
 
+def ledger_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+
+
 def sync_all(shop: Sandbox, site: WordPressSite, tmp_path: Path) -> dict[str, dict[str, Any]]:
     env = dict(line.split("=", 1) for line in [*shop.env_lines(), *site.env_lines()])
-    env["ASSIST_DATABASE_URL"] = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    env["ASSIST_DATABASE_URL"] = ledger_url(tmp_path)
     done = subprocess.run(
         [str(EXECUTABLE), "--env-file", str(tmp_path / "none.env"), "sync", "all", "--json"],
         env={**os.environ, **env},
@@ -127,3 +134,53 @@ def test_time_logged_in_wordpress_reaches_the_clients_page(
     assert "Temps restant 2 h 15 min" in text
     assert "Formation :" not in text
     assert "Échanges : 20 min (non déduit)" in text and "Déduit de vos packs : 45 min" in text
+
+
+def test_an_overrun_decision_taken_on_the_page_bills_the_extra_time(
+    wordpress: WordPressSite, shop: Sandbox, tmp_path: Path
+) -> None:
+    client = wordpress.create_user("Bruno Petitjean")
+    sell_pack(
+        shop, client, "ASSIST-3H", datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+    )
+    desk = wordpress.staff_desk()
+    ticket = desk.create_ticket(client.id, "Refonte de la boutique", estimate=240)
+    sync_all(shop, wordpress, tmp_path)
+    session = wordpress.login(client)
+    page = wordpress.client_page(session)
+    text = page_text(wordpress, client)
+    assert "Refonte de la boutique » est estimée à 4 h" in text
+    assert "Accepter la facturation au taux horaire (60,00 € / h)" in text
+
+    answer = session.post(
+        f"{wordpress.url}/wp-admin/admin-post.php",
+        data={
+            "action": "assist_decision",
+            "ticket_id": ticket,
+            "decision": "bill",
+            "_wpnonce": form_nonce(page, field="ticket_id", value=ticket),
+        },
+        timeout=30,
+    )
+    assert answer.status_code == 200
+    worked = datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0) - timedelta(hours=1)
+    desk.log_time(ticket, "production", 200, performed_at=worked, note="Nouvelle boutique")
+    steps = sync_all(shop, wordpress, tmp_path)
+    assert steps["client_area"]["changed"] == 2  # the decided ticket and the entry
+    db = open_database(ledger_url(tmp_path))
+    try:
+        with db.read() as s:
+            balance = LedgerStore(s).balance(client.id)
+            decisions = LedgerStore(s).decisions_of_client(client.id)
+    finally:
+        db.close()
+    assert [d.choice.value for d in decisions] == ["bill"]
+    assert (balance.remaining_minutes, balance.uncovered_minutes, balance.billed_minutes) == (
+        0,
+        0,
+        20,
+    )
+    text = page_text(wordpress, client)
+    assert "Temps restant 0 min" in text
+    assert "Temps non couvert" not in text  # billed, not owed
+    assert "est estimée à" not in text  # decided: the overrun warning is gone
