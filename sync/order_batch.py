@@ -204,6 +204,7 @@ def apply_batch(
 ) -> None:
     """Step 2, inside the caller's write transaction."""
     touched: set[int] = set()
+    known = set(store.client_ids())  # one query, not one per order
     for item in batch.items:
         tally.orders_read += 1
         if item.problem is not None:
@@ -215,7 +216,7 @@ def apply_batch(
         if item.unchanged:
             continue
         assert item.order is not None
-        touched |= _apply_order(item, item.order, store, tally, tz=tz, now=now)
+        touched |= _apply_order(item, item.order, store, tally, known, tz=tz, now=now)
         if str(item.order.id) in quarantined:
             store.release_quarantine(QUARANTINE_SOURCE, str(item.order.id))
             quarantined.discard(str(item.order.id))
@@ -230,14 +231,16 @@ def _apply_order(
     order: ShopOrder,
     store: LedgerStore,
     tally: Tally,
+    known: set[int],
     *,
     tz: ZoneInfo,
     now: datetime,
 ) -> set[int]:
     tally.skipped += order.skipped_lines
     customer = item.customer
-    if customer is not None and store.find_client(str(customer.id)) is None:
+    if customer is not None and customer.id not in known:  # e-mail and name only when new
         store.ensure_client(customer.id, customer.email, customer.name)
+        known.add(customer.id)
     refunds = item.refunds
     fp = fingerprint(order, tz)
     if refunds is None:  # refund ids unchanged: the stored lots hold the refunded packs

@@ -1,0 +1,168 @@
+"""Benchmark: the orders sync against the sandbox shop, next to the simplest hand-written loop.
+
+    python bench/orders_sync.py [--clients 2000] [--orders 10000] [--latency-ms 0 20]
+
+For each latency, one seeded sandbox shop serves three phases, each run in its own fresh child
+process (``multiprocessing`` with ``spawn``) so that its peak RSS (``ru_maxrss`` read by the
+child itself at the end) is its own and not inherited from an earlier phase:
+
+1. ``assist-sync full``: ``sync_orders(full=True)`` into an empty SQLite ledger — every order
+   read and validated, refunds fetched where an order has some, guests matched, lots opened,
+   every touched client recomputed, one transaction per page;
+2. ``assist-sync incremental``: the next, no-change incremental run on that ledger;
+3. ``woocommerce loop``: ``woocommerce.API(...).get("orders", params={"per_page": 100,
+   "page": n})`` until an empty page, ``.json()`` of each page kept in a list — what a user
+   would write with the package alone (it reads orders only: no refunds, no ledger; with no
+   cursor, every later run is this same full read).
+
+Requests are counted by the sandbox (requests it answered during the phase) and bytes are the
+response bodies the client received. "RSS at start" is the child's RSS after its imports,
+before the phase's work, so the difference is what the work itself took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+PHASES = ("assist-sync full", "assist-sync incremental", "woocommerce loop")
+
+
+@dataclass(frozen=True)
+class Result:
+    phase: str
+    seconds: float
+    requests: int
+    bytes: int
+    rss_start_mb: float
+    rss_peak_mb: float
+    note: str
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def run_sync(env: dict[str, str], full: bool, conn: Connection) -> None:
+    """Child: one ``sync_orders`` run; sends (seconds, bytes, rss start, rss peak, note)."""
+    from config import load_settings
+    from ledger.db import open_database
+    from sync.orders import sync_orders
+    from wp_client.woo import WooClient
+
+    settings = load_settings(env, dotenv_path=None)
+    db = open_database(settings.database_url)
+    woo = WooClient.from_settings(settings)
+    start_rss = rss_mb()
+    started = time.perf_counter()
+    summary = sync_orders(db, woo, settings, now=datetime.now(UTC), full=full)
+    seconds = time.perf_counter() - started
+    note = (
+        f"{summary.orders_read} orders read, {summary.lots_opened} lots opened, "
+        f"{summary.unassigned} guests held"
+    )
+    conn.send((seconds, woo.bytes_received, start_rss, rss_mb(), note))
+    woo.close()
+    db.close()
+
+
+def run_loop(url: str, key: str, secret: str, conn: Connection) -> None:
+    """Child: the simplest loop with the ``woocommerce`` package alone."""
+    from woocommerce import API
+
+    api = API(url=url, consumer_key=key, consumer_secret=secret, version="wc/v3", timeout=60)
+    start_rss = rss_mb()
+    started = time.perf_counter()
+    orders: list[Any] = []
+    received = 0
+    page = 1
+    while True:
+        response = api.get("orders", params={"per_page": 100, "page": page})
+        received += len(response.content)
+        batch = response.json()
+        if not batch:
+            break
+        orders.extend(batch)
+        page += 1
+    seconds = time.perf_counter() - started
+    conn.send((seconds, received, start_rss, rss_mb(), f"{len(orders)} orders in memory"))
+
+
+def in_child(target: Any, *args: Any) -> tuple[float, int, float, float, str]:
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=target, args=(*args, child))
+    process.start()
+    child.close()
+    values = parent.recv()
+    process.join()
+    if process.exitcode != 0:
+        raise SystemExit(f"phase {target.__name__} failed (exit {process.exitcode})")
+    return values  # type: ignore[no-any-return]
+
+
+def bench(clients: int, orders: int, latency_ms: int) -> list[Result]:
+    from sandbox import Sandbox
+    from sandbox.http_handler import SandboxHandler
+
+    # The handler writes the headers and the body in two sends; on a kept-alive connection
+    # Nagle's algorithm then waits for the client's delayed ACK, adding ~40 ms to every small
+    # answer — a test-server artefact (nginx runs with tcp_nodelay on). Turn it off here.
+    SandboxHandler.disable_nagle_algorithm = True
+
+    results: list[Result] = []
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        Sandbox(
+            seed=1, clients=clients, orders=orders, latency_ms=latency_ms, with_client_area=False
+        ) as shop,
+    ):
+        env = dict(line.split("=", 1) for line in shop.env_lines())
+        env["ASSIST_DATABASE_URL"] = f"sqlite:///{Path(folder) / 'ledger.sqlite3'}"
+        phases: list[tuple[str, Any, tuple[Any, ...]]] = [
+            (PHASES[0], run_sync, (env, True)),
+            (PHASES[1], run_sync, (env, False)),
+            (PHASES[2], run_loop, (shop.url, shop.consumer_key, shop.consumer_secret)),
+        ]
+        for name, target, args in phases:
+            before = len(shop.requests)
+            seconds, received, rss_start, rss_peak, note = in_child(target, *args)
+            requests = len(shop.requests) - before
+            results.append(Result(name, seconds, requests, received, rss_start, rss_peak, note))
+    return results
+
+
+def print_table(clients: int, orders: int, latency_ms: int, results: list[Result]) -> None:
+    print(f"\n{clients} clients, {orders} orders, {latency_ms} ms latency per request")
+    head = f"{'phase':<24} {'wall s':>8} {'requests':>9} {'bytes':>13} {'RSS start MB':>13}"
+    print(f"{head} {'peak RSS MB':>12}  note")
+    for r in results:
+        print(
+            f"{r.phase:<24} {r.seconds:>8.2f} {r.requests:>9} {r.bytes:>13,} "
+            f"{r.rss_start_mb:>13.1f} {r.rss_peak_mb:>12.1f}  {r.note}"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=2000)
+    parser.add_argument("--orders", type=int, default=10000)
+    parser.add_argument("--latency-ms", type=int, nargs="+", default=[0, 20])
+    options = parser.parse_args(argv)
+    print(f"python {sys.version.split()[0]}, {mp.cpu_count()} CPUs; each phase in a fresh process")
+    for latency in options.latency_ms:
+        results = bench(options.clients, options.orders, latency)
+        print_table(options.clients, options.orders, latency, results)
+
+
+if __name__ == "__main__":
+    main()
