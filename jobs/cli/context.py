@@ -59,7 +59,8 @@ class AppContext:
 def run_cli(group: click.Group) -> int:
     """Run ``group`` and translate every known failure into one line and an exit code."""
     try:
-        group.main(standalone_mode=False, prog_name="assist-sync")
+        # Without standalone mode, click returns the code of ``ctx.exit(code)`` instead of exiting.
+        result = group.main(standalone_mode=False, prog_name="assist-sync")
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return EXIT_FAILURE
@@ -84,4 +85,6 @@ def run_cli(group: click.Group) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return EXIT_FAILURE
+    if isinstance(result, int) and not isinstance(result, bool):
+        return result
     return EXIT_OK
