@@ -8,6 +8,7 @@ public offer; ``ASSIST_CATALOG`` points at a TOML file that replaces it::
     hours = 3
     price = "180.00"
     validity_months = 3
+    url = "https://boutique.example/produit/pack-assistance-3h/"   # optional
 
     [[unit_rate]]
     since = "2021-01-01"
@@ -40,6 +41,7 @@ class Pack:
     price: Decimal
     validity_months: int
     hourly_rate: Decimal
+    url: str | None = None  # the product page where the pack is bought (warnings link to it)
 
     @property
     def minutes(self) -> int:
@@ -150,13 +152,19 @@ def parse_catalog(raw: Mapping[str, Any], source: str = "catalog") -> Catalog:
         if "hourly_rate" in entry and (rate is None or rate < 0):
             problems.append(f"{where}: 'hourly_rate' must be an amount like \"60.00\"")
             ok = False
+        url = entry.get("url")
+        if url is not None and (
+            not isinstance(url, str) or not url.startswith(("http://", "https://"))
+        ):
+            problems.append(f"{where}: 'url' must be an http(s) address")
+            ok = False
         if sku in packs:
             problems.append(f"{where}: SKU listed twice")
             ok = False
         if ok:
             assert isinstance(hours, int) and isinstance(months, int) and price is not None
             hourly = rate if rate is not None else (price / hours).quantize(CENT, ROUND_HALF_UP)
-            packs[sku] = Pack(sku, hours, price, months, hourly)
+            packs[sku] = Pack(sku, hours, price, months, hourly, url)
 
     rates: list[DatedRate] = []
     raw_rates = raw.get("unit_rate", [])

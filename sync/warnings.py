@@ -52,8 +52,8 @@ class WarningKind(StrEnum):
 class WarningOptions:
     """What detection needs from the configuration.
 
-    ``product_urls`` maps a pack SKU to the page (or ``{WOO_URL}/?add-to-cart=<id>`` link) where
-    it is bought; a SKU not listed falls back to the shop's home page ``shop_url``.
+    ``product_urls`` maps a pack SKU to the page where it is bought (the catalog's ``url`` of each
+    pack, overridden by the caller's); a SKU not listed falls back to the shop's home page.
     """
 
     low_balance_minutes: int = 60
@@ -73,7 +73,10 @@ class WarningOptions:
             timezone=settings.timezone,
             rounding_minutes=settings.rounding_minutes,
             shop_url=settings.woo_url,
-            product_urls=dict(product_urls or {}),
+            product_urls={
+                **{sku: pack.url for sku, pack in settings.catalog.packs.items() if pack.url},
+                **(product_urls or {}),
+            },
         )
 
     def buy_url(self, sku: str | None) -> str | None:
