@@ -25,9 +25,7 @@ from woocommerce import API
 from sandbox import Sandbox
 from sandbox.dates import gmt_text, utc_now
 
-FIXTURES = Path("/work/shared/fixtures/woocommerce-8.9.1")
-if not FIXTURES.is_dir():  # the fixtures travel with the repository's shared folder
-    FIXTURES = Path(__file__).resolve().parents[3] / "shared/fixtures/woocommerce-8.9.1"
+FIXTURES = Path(__file__).parent / "fixtures" / "woocommerce-8.9.1"  # copies, see README there
 
 # Maps whose keys are data (one per capability...), not part of the shape.
 FREE_MAPS = {"capabilities", "extra_capabilities", "woocommerce_meta"}
