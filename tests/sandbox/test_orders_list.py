@@ -164,6 +164,10 @@ def test_dates_without_dates_are_gmt_are_read_in_berlin_time(empty_sandbox: Sand
     # An offset is honoured without dates_are_gmt.
     assert ids(modified_after="2026-07-01T12:30:00Z") == []
     assert ids(modified_after="2026-07-01T13:59:59+02:00") == [order.id]
+    # dates_are_gmt with an offset: WordPress turns the value into Berlin wall time and compares
+    # it with the GMT column, so 11:30Z becomes 13:30 and the 12:00 UTC order is missed.
+    assert ids(modified_after="2026-07-01T11:30:00Z", dates_are_gmt="true") == []
+    assert ids(modified_after="2026-07-01T11:30:00", dates_are_gmt="true") == [order.id]
     # Body dates: shop-local without offset, and the UTC twin.
     body = get(empty_sandbox, f"orders/{order.id}").json()
     assert body["date_created"] == "2026-07-01T14:00:00"
