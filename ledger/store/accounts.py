@@ -145,7 +145,7 @@ class AccountsRepository(ShopRepository, AreaRepository):
                     effective_at=event.at,
                     recorded_at=now,
                     source=sources.of(event),
-                    reason=reason,
+                    reason=reason or sources.reason(event),
                     actor=actor,
                 )
             )

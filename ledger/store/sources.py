@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.domain import EntryKind, Event, LotSource
+from ledger.domain import EntryKind, Event, Fact, LotSource
 from ledger.models import LotModel, TimeEntryModel
 
 
@@ -39,3 +39,10 @@ class EventSources:
         if lot.order_id is not None:
             return f"order {lot.order_id} line {lot.order_line_id}"
         return f"lot {lot.id}"
+
+    def reason(self, event: Event) -> str | None:
+        """Why a lot's grant changed, when the shop side said so (a voided or reduced lot)."""
+        lot = self.lots.get(event.lot_id or "")
+        if event.fact is Fact.GRANT and lot is not None and lot.source != LotSource.ADJUSTMENT:
+            return lot.reason
+        return None

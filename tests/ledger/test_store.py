@@ -317,7 +317,7 @@ def test_editing_and_deleting_entries_keeps_the_log_summing_to_the_balances(
         lambda st: st.upsert_entry(work("wp-41", 200, 3), T0 + timedelta(days=3)),  # overrun
         lambda st: st.upsert_entry(work("wp-40", 15, 1), T0 + timedelta(days=4)),  # edited
         lambda st: st.delete_entry("wp-41", T0 + timedelta(days=5)),
-        lambda st: st.upsert_lot(pack_lot(voided=True)),  # order cancelled
+        lambda st: st.upsert_lot(pack_lot(voided=True, reason="order 13 cancelled")),
     ]
     for day, step in enumerate(steps, start=3):
         with db.transaction() as s:
@@ -331,6 +331,8 @@ def test_editing_and_deleting_entries_keeps_the_log_summing_to_the_balances(
         assert_log_sums_to(events, balance)
     assert balance.lots[0].status is LotStatus.VOIDED
     assert balance.uncovered_minutes == 15  # the voided lot's work became uncovered
+    voiding = next(e for e in reversed(events) if e.fact == "grant")
+    assert (voiding.delta, voiding.reason) == (-180, "order 13 cancelled")
     deleted = [e for e in events if e.entry_id == "wp-41"]
     assert deleted[-1].source == "time entry wp-41 (deleted)"
 
