@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 # A late tick still runs if it starts within half its interval, and within this many seconds.
 MAX_MISFIRE_GRACE = 1800
+TIE_BREAK = timedelta(milliseconds=10)
 
 
 def misfire_grace(interval_seconds: int) -> int:
@@ -71,8 +72,9 @@ def build_scheduler(
         executors={"default": ThreadPoolExecutor(max_workers=workers)},
         job_defaults={"coalesce": True, "max_instances": 1},
     )
-    for spec in specs:
+    for position, spec in enumerate(specs):
         last = last_runs.get(spec.name)
+        due = first_run_at(last.started_at if last else None, spec.interval_seconds, now)
         scheduler.add_job(
             runner.run,
             trigger=IntervalTrigger(seconds=spec.interval_seconds, timezone=UTC),
@@ -83,9 +85,8 @@ def build_scheduler(
             coalesce=True,
             misfire_grace_time=misfire_grace(spec.interval_seconds),
             replace_existing=True,
-            next_run_time=first_run_at(
-                last.started_at if last else None, spec.interval_seconds, now
-            ),
+            # Jobs due at the same instant run in table order (orders before accounts...).
+            next_run_time=due + position * TIE_BREAK,
         )
     scheduler.add_listener(
         EventRecorder(runner), EVENT_JOB_MISSED | EVENT_JOB_ERROR | EVENT_JOB_MAX_INSTANCES

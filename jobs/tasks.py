@@ -23,6 +23,7 @@ from typing import Any
 from config import ConfigError, Settings
 from config.settings import Intervals
 from jobs.runs import JobContext, JobSpec, RunProblems
+from sync.accounts import sync_accounts
 from sync.client_area import sync_client_area
 from sync.mailer import Mailer
 from sync.orders import sync_orders
@@ -88,6 +89,17 @@ def run_client_area(context: JobContext) -> Mapping[str, Any]:
         area.close()
 
 
+def run_accounts(context: JobContext) -> Mapping[str, Any]:
+    """Push the accounts whose content changed (``sync_accounts`` keeps a hash per account and
+    records the run itself); a tick with nothing changed sends nothing."""
+    area = area_client(context)
+    try:
+        context.recorded = True
+        return sync_accounts(context.db, area, context.settings, now=context.now).as_dict()
+    finally:
+        area.close()
+
+
 def run_sweep(context: JobContext) -> Mapping[str, Any]:
     """Expiry and end of mission for every client: warnings e-mailed once (when SMTP is set),
     reports uploaded (when the client area is set). Problems make the run a failed one."""
@@ -116,6 +128,13 @@ JOBS: tuple[JobDefinition, ...] = (
         lambda i: i.client_area,
         (CLIENT_AREA,),
         "new, changed and deleted tickets and time entries",
+    ),
+    JobDefinition(
+        "accounts",
+        run_accounts,
+        lambda i: i.accounts,
+        (CLIENT_AREA,),
+        "push the accounts that changed",
     ),
     JobDefinition(
         "sweep",
@@ -147,15 +166,19 @@ def missing(settings: Settings, needs: tuple[str, ...]) -> list[str]:
 
 
 def job_table(settings: Settings) -> tuple[list[JobSpec], dict[str, list[str]]]:
-    """The jobs ``settings`` allow, with their intervals, and for each job left out, why."""
+    """The jobs ``settings`` allow, with their intervals, and for each job left out, why.
+
+    With neither the shop nor the client area configured there is nothing to sync, and no job
+    is returned at all (the sweep alone would only recompute an empty ledger).
+    """
     specs: list[JobSpec] = []
     left_out: dict[str, list[str]] = {}
+    remote = False
     for job in JOBS:
         problems = missing(settings, job.needs)
         if problems:
             left_out[job.name] = problems
-        else:
-            specs.append(
-                JobSpec(job.name, job.run, job.interval(settings.intervals), job.description)
-            )
-    return specs, left_out
+            continue
+        remote = remote or bool(job.needs)
+        specs.append(JobSpec(job.name, job.run, job.interval(settings.intervals), job.description))
+    return (specs if remote else []), left_out

@@ -14,7 +14,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from config import load_settings
 from jobs.runs import FAILED, OK, SKIPPED, JobContext, JobRunner, JobSpec
-from jobs.scheduler import MAX_MISFIRE_GRACE, build_scheduler, first_run_at, misfire_grace
+from jobs.scheduler import (
+    MAX_MISFIRE_GRACE,
+    TIE_BREAK,
+    build_scheduler,
+    first_run_at,
+    misfire_grace,
+)
 from ledger.db import Database, open_database
 from ledger.models import SyncRun
 from ledger.records import RunRecord
@@ -66,7 +72,7 @@ def test_jobs_get_explicit_options_and_continue_from_the_last_run(db: Database) 
     assert orders.trigger.interval == timedelta(seconds=300)
     assert str(orders.trigger.timezone) == "UTC"
     assert orders.next_run_time == NOW + timedelta(seconds=240)
-    assert jobs["reconcile"].next_run_time == NOW
+    assert jobs["reconcile"].next_run_time == NOW + TIE_BREAK  # due now, after orders
     assert jobs["reconcile"].misfire_grace_time == MAX_MISFIRE_GRACE
     assert str(scheduler.timezone) == "UTC"
 

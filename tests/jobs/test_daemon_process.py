@@ -1,0 +1,92 @@
+"""``assist-sync run`` as a real process against the sandbox: it works by itself, stops cleanly.
+
+The sandbox (shop and client area) serves from this test process; the daemon is a separate
+process pointed at it with short intervals. Without any manual command, lots are opened from
+paid orders and accounts are pushed to the client area; a pack bought while it runs is picked up
+on the next tick. SIGTERM then stops it with exit code 0 and nothing half-written.
+"""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sandbox import Sandbox
+from tests.jobs.processes import assist_sync, daemon_env, wait_for
+
+
+def query(database: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
+    if not database.exists():
+        return []
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10) as conn:
+        try:
+            return list(conn.execute(sql, args))
+        except sqlite3.OperationalError:  # tables not created yet
+            return []
+
+
+@pytest.mark.slow
+def test_the_daemon_syncs_by_itself_and_stops_cleanly_on_sigterm(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    database = tmp_path / "ledger.sqlite3"
+    log = tmp_path / "daemon.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*assist_sync(), "--env-file", str(tmp_path / "no.env"), "run"],
+            cwd=tmp_path,
+            env=daemon_env(sandbox, f"sqlite:///{database}"),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        lots = "SELECT count(*) FROM lots"
+        wait_for(
+            lambda: query(database, lots) and query(database, lots)[0][0] > 0, 60, "lots", [log]
+        )
+        wait_for(lambda: sandbox.area.accounts, 60, "accounts pushed", [log])
+
+        # A pack bought while the daemon runs is picked up and pushed without any command.
+        client = min(sandbox.shop.customer_ids())
+        order = sandbox.shop.add_order(client, [("ASSIST-5H", 1)])
+        lot_of_order = "SELECT id FROM lots WHERE order_id = ?"
+        wait_for(lambda: query(database, lot_of_order, order.id), 30, "the new lot", [log])
+        lot_id = query(database, lot_of_order, order.id)[0][0]
+
+        def pushed() -> bool:
+            account = sandbox.area.accounts.get(client)
+            return account is not None and lot_id in {
+                lot["id"] for lot in account.payload.get("lots", [])
+            }
+
+        wait_for(pushed, 30, "the new lot on the client's account", [log])
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            raise
+    output = log.read_text()
+    assert code == 0, output[-3000:]
+    assert "SIGTERM received: stopping" in output
+    assert "daemon stopped" in output
+    assert "Traceback" not in output
+    # One line per run, with its figures; no secret anywhere.
+    assert "orders ok in" in output and "lots_opened=" in output
+    for secret in (sandbox.consumer_secret, sandbox.consumer_key, sandbox.wp_app_password):
+        assert secret not in output
+        assert secret.replace(" ", "") not in output
+    # Nothing half-written: every run finished with a known outcome; the file is intact.
+    runs = query(database, "SELECT job, outcome, finished_at FROM sync_runs")
+    assert runs
+    assert all(outcome in {"ok", "failed", "skipped"} and finished for _, outcome, finished in runs)
+    assert {job for job, outcome, _ in runs if outcome == "ok"} >= {"orders", "client_area"}
+    assert query(database, "PRAGMA integrity_check") == [("ok",)]
+    lot_ids = [row[0] for row in query(database, "SELECT id FROM lots")]
+    assert len(lot_ids) == len(set(lot_ids))

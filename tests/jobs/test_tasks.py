@@ -1,0 +1,106 @@
+"""The job table and ``assist-sync run``: what is scheduled, how often, and its failures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from config import load_settings
+from jobs.cli import cli
+from jobs.leader import FileLock, lock_path_for
+from jobs.tasks import job_table
+from sandbox import Sandbox
+from tests.jobs.processes import assist_sync, daemon_env
+
+SHOP = {
+    "WOO_URL": "https://shop.example",
+    "WOO_CONSUMER_KEY": "ck_x",
+    "WOO_CONSUMER_SECRET": "cs_x",
+}
+AREA = {"WP_URL": "https://shop.example", "WP_USERNAME": "bot", "WP_APP_PASSWORD": "abcd efgh"}
+
+
+def names(env: dict[str, str]) -> list[str]:
+    specs, _ = job_table(load_settings(env, dotenv_path=None))
+    return [spec.name for spec in specs]
+
+
+def test_jobs_follow_what_is_configured() -> None:
+    assert names({}) == []
+    assert names(SHOP) == ["orders", "sweep", "reconcile"]
+    assert names(AREA) == ["client_area", "accounts", "sweep"]
+    assert names({**SHOP, **AREA}) == ["orders", "client_area", "accounts", "sweep", "reconcile"]
+    _, left_out = job_table(load_settings(SHOP, dotenv_path=None))
+    assert left_out["accounts"] == [
+        f"{name} is not set (put it in the environment or in .env)"
+        for name in ("WP_URL", "WP_USERNAME", "WP_APP_PASSWORD")
+    ]
+
+
+def test_intervals_are_settings() -> None:
+    env = {**SHOP, **AREA, "ASSIST_ORDERS_INTERVAL": "30", "ASSIST_RECONCILE_INTERVAL": "7200"}
+    specs, _ = job_table(load_settings(env, dotenv_path=None))
+    intervals = {spec.name: spec.interval_seconds for spec in specs}
+    assert intervals == {
+        "orders": 30,
+        "client_area": 120,
+        "accounts": 60,
+        "sweep": 3600,
+        "reconcile": 7200,
+    }
+
+
+def test_run_without_a_remote_is_one_clear_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSIST_", "WOO_", "WP_"))}
+    env["ASSIST_DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    done = subprocess.run(
+        [*assist_sync(), "--env-file", str(tmp_path / "no.env"), "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith("error: nothing to run: set WOO_URL")
+    assert "Traceback" not in done.stderr
+
+
+def test_run_once_runs_every_job_then_exits(sandbox: Sandbox, tmp_path: Path) -> None:
+    database = tmp_path / "ledger.sqlite3"
+    env = daemon_env(sandbox, f"sqlite:///{database}")
+    result = CliRunner().invoke(
+        cli, ["--env-file", str(tmp_path / "no.env"), "run", "--once"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert sandbox.area.accounts  # accounts pushed in the same pass
+    from ledger.db import open_database
+    from ledger.store import LedgerStore
+
+    db = open_database(f"sqlite:///{database}")
+    try:
+        with db.read() as session:
+            runs = LedgerStore(session).last_runs()
+    finally:
+        db.close()
+    assert {job: run.outcome for job, run in runs.items()} == {
+        "orders": "ok",
+        "client_area": "ok",
+        "accounts": "ok",
+        "sweep": "ok",
+        "reconcile": "ok",
+    }
+
+
+def test_run_once_refuses_while_a_daemon_leads(sandbox: Sandbox, tmp_path: Path) -> None:
+    database = tmp_path / "ledger.sqlite3"
+    env = daemon_env(sandbox, f"sqlite:///{database}")
+    with FileLock(lock_path_for(database)) as lock:
+        assert lock.try_acquire()
+        result = CliRunner().invoke(
+            cli, ["--env-file", str(tmp_path / "no.env"), "run", "--once"], env=env
+        )
+    assert result.exit_code != 0
+    assert "a daemon is running on this database" in str(result.exception) + result.output
