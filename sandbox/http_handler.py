@@ -31,6 +31,7 @@ class Host(Protocol):
     faults: Faults
     shop: ShopState
     connections: set[socket.socket]  # open client connections (closed by ``stop``)
+    home_url: str | None  # the site address WordPress believes it has (None: the Host header)
 
     def dispatch(self, request: Request) -> Response: ...
     def record(self, request: Request, status: int) -> None: ...
@@ -105,7 +106,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             pairs=pairs,
             headers={k: v for k, v in self.headers.items()},
             body=body,
-            base_url=f"http://{host}",
+            base_url=self.server.sandbox.home_url or f"http://{host}",  # type: ignore[attr-defined]
             raw_pairs=raw_pairs,
         )
 

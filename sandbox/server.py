@@ -61,6 +61,8 @@ class Sandbox:
     ``with_client_area=False`` leaves out ``assist/v1`` and the ``WP_*`` env lines.
     ``basic_over_http=True`` accepts Basic auth with the consumer key/secret over plain HTTP (the
     real shop ignores it there; a request with ``X-Forwarded-Proto: https`` is accepted anyway).
+    ``home_url``: the address the site believes it has (links, ``/wp-json/`` ``home``, and the
+    OAuth base string, as WordPress's home URL); default: whatever ``Host`` the client used.
 
     ``shop``, ``area``: the state and its mutators; ``faults``: failures to switch on;
     ``requests``: every request served; ``users``: WordPress logins (1 agency admin, 2 the
@@ -78,9 +80,11 @@ class Sandbox:
         port: int = 0,
         with_client_area: bool = True,
         basic_over_http: bool = False,
+        home_url: str | None = None,
         anchor: datetime | None = None,
     ) -> None:
         self.seed, self.host, self.port = seed, host, port
+        self.home_url = home_url.rstrip("/") if home_url else None
         self.latency_ms = latency_ms
         self.anchor = anchor or default_anchor()
         self.shop = ShopState()

@@ -201,3 +201,19 @@ def test_unknown_routes(sandbox: Sandbox) -> None:
         "No route was found matching the URL and request method.",
     )
     assert requests.get(f"{sandbox.url}/wp-json/assist/v1/nope", timeout=10).status_code == 404
+
+
+def test_a_configured_home_url_is_what_signatures_must_use() -> None:
+    with Sandbox(seed=1, clients=2, orders=3) as probe:
+        port = probe.port
+    with Sandbox(seed=1, clients=2, orders=3, port=port, home_url=f"http://localhost:{port}") as sb:
+        by_ip = API(f"http://127.0.0.1:{sb.port}", sb.consumer_key, sb.consumer_secret,
+                    version="wc/v3")  # fmt: skip
+        assert error_of(by_ip.get("orders"))[2] == (
+            "Invalid signature - provided signature does not match."
+        )
+        by_home = API(f"http://localhost:{sb.port}", sb.consumer_key, sb.consumer_secret,
+                      version="wc/v3")  # fmt: skip
+        assert by_home.get("orders").status_code == 200
+        index = requests.get(f"http://127.0.0.1:{sb.port}/wp-json/", timeout=10).json()
+        assert index["home"] == f"http://localhost:{sb.port}"
