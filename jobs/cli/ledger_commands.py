@@ -139,8 +139,8 @@ def ledger_log(app: AppContext, client: str, as_json: bool) -> None:
     out = console()
     out.print(f"[bold]{who(row)}[/bold] — {len(events)} events")
     table = Table("#", "Effective", "Fact", "Lot", "Entry", "Change", "Value", "Source")
-    table.add_column("Recorded")
-    table.add_column("By")
+    for column in ("Reason", "Recorded", "By"):
+        table.add_column(column)
     for e in events:
         table.add_row(
             str(e.id),
@@ -151,6 +151,7 @@ def ledger_log(app: AppContext, client: str, as_json: bool) -> None:
             ("+" if e.delta > 0 else "") + format_duration(e.delta),
             format_duration(e.value),
             e.source,
+            e.reason or "",
             format_datetime(e.recorded_at, tz),
             e.actor,
         )

@@ -200,6 +200,9 @@ def test_adjust_credits_and_debits_with_the_reason_in_the_ledger(invoke: Cli) ->
     by_reason = [e for e in events if e["reason"] == "erreur"]
     assert by_reason and all(e["actor"].startswith("cli:") for e in by_reason)
     assert all(e["recorded_at"].endswith("Z") for e in events)
+    human = invoke("ledger", "12")
+    assert human.code == 0
+    assert "admin adjustment: geste commercial" in human.stdout and "erreur" in human.stdout
 
 
 @pytest.mark.parametrize(
