@@ -38,8 +38,8 @@ HIDDEN_QUERY = ("consumer_secret", "oauth_signature")
 @dataclass(frozen=True)
 class RequestRecord:
     """One served request: ``route`` is the REST route (``/wc/v3/orders``), ``query`` the last
-    value of each query parameter (secrets and signatures left out), ``status`` what was answered
-    (0 when the connection was closed without an answer)."""
+    value of each query parameter (OAuth parameters and secrets left out: ``auth`` says how the
+    request authenticated), ``status`` what was answered (0: closed without an answer)."""
 
     method: str
     path: str
@@ -223,7 +223,9 @@ class Sandbox:
         )
 
     def record(self, request: Request, status: int) -> None:
-        query = {k: v for k, v in request.pairs if k not in HIDDEN_QUERY}
+        query = {
+            k: v for k, v in request.pairs if k not in HIDDEN_QUERY and not k.startswith("oauth_")
+        }
         self.requests.append(
             RequestRecord(request.method, request.path, request.route, query, status,
                           request.auth_kind)
