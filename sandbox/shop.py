@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -376,7 +377,6 @@ def empty_address(**values: str) -> dict[str, str]:
 
 
 def slugify(text: str) -> str:
-    import unicodedata
-
+    """``Pack Assistance 3h`` → ``pack-assistance-3h`` (accents dropped)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())
