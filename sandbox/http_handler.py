@@ -43,7 +43,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "nginx/1.22.1"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server_version
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the sandbox logs requests in ``Sandbox.requests`` instead."""
