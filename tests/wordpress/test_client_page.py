@@ -265,3 +265,24 @@ def test_report_links_on_the_page_download_for_the_owner_only(wordpress: WordPre
     # The same link in another client's browser is refused.
     other = wordpress.login(wordpress.create_user("Lien Volé"))
     assert other.get(link, timeout=30).status_code in (401, 403)
+
+
+def test_a_payload_with_wrong_types_renders_without_php_warnings(
+    wordpress: WordPressSite,
+) -> None:
+    client = wordpress.create_user("Types Faux")
+    ticket = wordpress.seed_ticket(client.id, "Types", estimate=90)
+    payload = account_payload(ticket)
+    payload.update(
+        remaining_label=["pas", "une", "chaîne"],
+        uncovered_minutes={"x": 1},
+        synced_at={"pas": "une date"},
+        lots=[{"label": {"x": 1}, "opened_at": "hier", "used_minutes": "beaucoup"}, "texte"],
+        recent_tasks=[{"title": None, "performed_at": [], "minutes_by_kind": "production"}],
+        warnings=[{"kind": "overrun", "ticket_id": "abc", "message": ["m"]}, 42],
+    )
+    push(wordpress, client, payload)
+    text = text_of(wordpress.client_page(wordpress.login(client)))
+    assert "Temps restant 1 h 15 min" in text  # the label falls back to remaining_minutes
+    assert "Packs" in text and "Tâches récentes" in text
+    # The autouse fixture fails this test if the plugin logged any PHP notice or warning.

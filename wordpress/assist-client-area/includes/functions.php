@@ -95,12 +95,6 @@ function assist_parse_gmt( $value ): ?string {
 
 /** Display a UTC date (MySQL or ISO form) in the site's zone, French style. */
 function assist_local_date( ?string $gmt, string $format = 'd/m/Y' ): string {
-	if ( null === $gmt || '' === $gmt ) {
-		return '';
-	}
-	$mysql = str_replace( 'T', ' ', substr( $gmt, 0, 19 ) );
-	if ( strlen( $mysql ) === 10 ) {
-		$mysql .= ' 00:00:00';
-	}
-	return get_date_from_gmt( $mysql, $format );
+	$mysql = null === $gmt ? null : assist_parse_gmt( strlen( $gmt ) === 10 ? $gmt . 'T00:00:00' : $gmt );
+	return null === $mysql ? '' : get_date_from_gmt( $mysql, $format );
 }

@@ -10,8 +10,16 @@
 
 defined( 'ABSPATH' ) || exit;
 
+// The payload comes from the daemon: read it defensively, a wrong type falls back to the default.
 $assist_get = static function ( $data, string $key, $default = null ) {
-	return is_array( $data ) && array_key_exists( $key, $data ) && null !== $data[ $key ] ? $data[ $key ] : $default;
+	if ( ! is_array( $data ) || ! array_key_exists( $key, $data ) || null === $data[ $key ] ) {
+		return $default;
+	}
+	$value = $data[ $key ];
+	if ( null !== $default && ( is_array( $default ) !== is_array( $value ) ) ) {
+		return $default;
+	}
+	return is_array( $value ) || is_scalar( $value ) ? $value : $default;
 };
 $assist_money = static function ( $amount ): string {
 	return number_format( (float) $amount, 2, ',', "\u{202F}" ) . "\u{00A0}€";
@@ -44,10 +52,10 @@ $assist_lot_status = array(
 			<h3><?php echo esc_html( 'Temps restant' ); ?></h3>
 			<p class="assist-remaining-value"><strong><?php echo esc_html( (string) $assist_get( $assist_account, 'remaining_label', assist_format_minutes( (int) $assist_get( $assist_account, 'remaining_minutes', 0 ) ) ) ); ?></strong></p>
 			<?php if ( (int) $assist_get( $assist_account, 'uncovered_minutes', 0 ) > 0 ) : ?>
-				<p class="assist-uncovered"><?php echo esc_html( 'Temps non couvert par un pack : ' . assist_format_minutes( (int) $assist_account['uncovered_minutes'] ) ); ?></p>
+				<p class="assist-uncovered"><?php echo esc_html( 'Temps non couvert par un pack : ' . assist_format_minutes( (int) $assist_get( $assist_account, 'uncovered_minutes', 0 ) ) ); ?></p>
 			<?php endif; ?>
-			<?php if ( $assist_get( $assist_account, 'synced_at' ) ) : ?>
-				<p class="assist-synced"><small><?php echo esc_html( 'Mis à jour le ' . assist_local_date( (string) $assist_account['synced_at'], 'd/m/Y à H:i' ) ); ?></small></p>
+			<?php if ( '' !== assist_local_date( (string) $assist_get( $assist_account, 'synced_at', '' ) ) ) : ?>
+				<p class="assist-synced"><small><?php echo esc_html( 'Mis à jour le ' . assist_local_date( (string) $assist_get( $assist_account, 'synced_at', '' ), 'd/m/Y à H:i' ) ); ?></small></p>
 			<?php endif; ?>
 		</section>
 
@@ -134,8 +142,8 @@ $assist_lot_status = array(
 				<?php foreach ( $assist_tasks as $assist_task ) : ?>
 					<li class="assist-task">
 						<strong><?php echo esc_html( (string) $assist_get( $assist_task, 'title', '' ) ); ?></strong>
-						<?php if ( $assist_get( $assist_task, 'performed_at' ) ) : ?>
-							<span class="assist-task-date"><?php echo esc_html( '(' . assist_local_date( (string) $assist_task['performed_at'] ) . ')' ); ?></span>
+						<?php if ( '' !== assist_local_date( (string) $assist_get( $assist_task, 'performed_at', '' ) ) ) : ?>
+							<span class="assist-task-date"><?php echo esc_html( '(' . assist_local_date( (string) $assist_get( $assist_task, 'performed_at', '' ) ) . ')' ); ?></span>
 						<?php endif; ?>
 						<ul>
 						<?php foreach ( (array) $assist_get( $assist_task, 'minutes_by_kind', array() ) as $assist_kind => $assist_minutes ) : ?>
