@@ -3,8 +3,9 @@
     python bench/orders_sync.py [--clients 2000] [--orders 10000] [--latency-ms 0 20]
 
 For each latency, one seeded sandbox shop serves three phases, each run in its own fresh child
-process (``multiprocessing`` with ``spawn``) so that its peak RSS (``ru_maxrss`` read by the
-child itself at the end) is its own and not inherited from an earlier phase:
+process (``multiprocessing`` with ``spawn``) so that its peak RSS is its own: the child reads its
+``VmHWM`` (peak resident set of its own address space) at the end — ``ru_maxrss`` would carry
+over the size of the parent, which holds the sandbox:
 
 1. ``assist-sync full``: ``sync_orders(full=True)`` into an empty SQLite ledger — every order
    read and validated, refunds fetched where an order has some, guests matched, lots opened,
@@ -16,8 +17,8 @@ child itself at the end) is its own and not inherited from an earlier phase:
    cursor, every later run is this same full read).
 
 Requests are counted by the sandbox (requests it answered during the phase) and bytes are the
-response bodies the client received. "RSS at start" is the child's RSS after its imports,
-before the phase's work, so the difference is what the work itself took.
+response bodies the client received. "RSS at start" is the child's ``VmRSS`` after its imports
+and set-up, before the phase's work, so the difference is what the work itself took.
 """
 
 from __future__ import annotations
@@ -48,8 +49,29 @@ class Result:
     note: str
 
 
+def memory_mb(field: str) -> float:
+    """``VmRSS`` (now) or ``VmHWM`` (peak) of this process from ``/proc/self/status``, in MB.
+
+    Not ``ru_maxrss``: Linux carries the parent's peak over fork and exec into it, so a child
+    of the process that holds the sandbox would start at the sandbox's size. ``VmHWM`` is the
+    peak of this process's own address space since its exec.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: best effort
+
+
 def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return memory_mb("VmRSS")
+
+
+def peak_mb() -> float:
+    return memory_mb("VmHWM")
 
 
 def run_sync(env: dict[str, str], full: bool, conn: Connection) -> None:
@@ -70,7 +92,7 @@ def run_sync(env: dict[str, str], full: bool, conn: Connection) -> None:
         f"{summary.orders_read} orders read, {summary.lots_opened} lots opened, "
         f"{summary.unassigned} guests held"
     )
-    conn.send((seconds, woo.bytes_received, start_rss, rss_mb(), note))
+    conn.send((seconds, woo.bytes_received, start_rss, peak_mb(), note))
     woo.close()
     db.close()
 
@@ -94,7 +116,7 @@ def run_loop(url: str, key: str, secret: str, conn: Connection) -> None:
         orders.extend(batch)
         page += 1
     seconds = time.perf_counter() - started
-    conn.send((seconds, received, start_rss, rss_mb(), f"{len(orders)} orders in memory"))
+    conn.send((seconds, received, start_rss, peak_mb(), f"{len(orders)} orders in memory"))
 
 
 def in_child(target: Any, *args: Any) -> tuple[float, int, float, float, str]:

@@ -25,16 +25,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, ClassVar, TypeVar
-
-from sqlalchemy.orm import Session
+from datetime import datetime
+from typing import Any, ClassVar
 
 from config import Settings
 from ledger.db import Database
-from ledger.records import RunRecord
 from ledger.store import LedgerStore
 from sync.order_batch import (
     DELETED,
@@ -47,6 +44,7 @@ from sync.order_batch import (
 )
 from sync.order_cursor import CURSOR_NAME, OrderCursor, whole_seconds
 from sync.policy import policy_from_settings
+from sync.sessions import Sessions, SharedSession, record_run, run_in, with_last
 from sync.summary import SyncSummary
 from wp_client.errors import BadPayloadError
 from wp_client.woo import WooClient
@@ -55,7 +53,6 @@ JOB = "orders"
 LISTING_ATTEMPTS = 3  # a listing that shifts more often than this fails the run
 log = logging.getLogger("sync.orders")
 Progress = Callable[[int, int | None], None]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -98,10 +95,6 @@ class OrdersSummary(SyncSummary):
     flagged: int = 0
     vanished: int = 0
     dry_run: bool = False
-
-
-class _RolledBack(Exception):
-    """Raised to roll the dry run's single transaction back."""
 
 
 def sync_orders(
@@ -148,58 +141,15 @@ def sync_orders(
         )
 
     try:
-        if dry_run:
-            try:
-                with db.transaction() as session:
-                    run.execute(_SharedSession(session), progress)
-                    raise _RolledBack
-            except _RolledBack:
-                pass
-        else:
-            run.execute(_Sessions(db), progress)
+        run_in(db, dry_run, lambda sessions: run.execute(sessions, progress))
     except Exception as exc:
         if not dry_run:
-            _record(db, run, summary(), "failed", _one_line(exc))
+            record_run(db, JOB, now, summary(), exc)
         raise
     result = summary()
     if not dry_run:
-        _record(db, run, result, "ok", None)
+        record_run(db, JOB, now, result, None)
     return result
-
-
-class _Sessions:
-    """Normal runs: reads in a read session, each batch in its own write transaction."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    @contextmanager
-    def reading(self) -> Iterator[LedgerStore]:
-        with self.db.read() as session:
-            yield LedgerStore(session)
-
-    @contextmanager
-    def writing(self) -> Iterator[LedgerStore]:
-        with self.db.transaction() as session:
-            yield LedgerStore(session)
-
-
-class _SharedSession:
-    """Dry runs: everything in the one transaction that will be rolled back."""
-
-    def __init__(self, session: Session) -> None:
-        self.store = LedgerStore(session)
-
-    def reading(self) -> AbstractContextManager[LedgerStore]:
-        return _same(self.store)
-
-    def writing(self) -> AbstractContextManager[LedgerStore]:
-        return _same(self.store)
-
-
-@contextmanager
-def _same(store: LedgerStore) -> Iterator[LedgerStore]:
-    yield store
 
 
 @dataclass
@@ -235,22 +185,23 @@ class _OrdersRun:
         self.quarantined: set[str] = set()
         self.total: int | None = None
         self.run_clients: dict[str, int] = {}
-        self.db_reading: Callable[[], AbstractContextManager[LedgerStore]] = _Sessions(db).reading
+        self.db_reading: Callable[[], AbstractContextManager[LedgerStore]] = Sessions(db).reading
 
     @property
     def moves_cursor(self) -> bool:
         return self.since is None and self.client_id is None
 
-    def execute(self, sessions: _Sessions | _SharedSession, progress: Progress | None) -> None:
+    def execute(self, sessions: Sessions | SharedSession, progress: Progress | None) -> None:
         self.db_reading = sessions.reading
         with sessions.reading() as store:
-            cursor = OrderCursor.decode(store.cursor(CURSOR_NAME))
+            stored = store.cursor(CURSOR_NAME)
             self.quarantined = {q.record_id for q in store.quarantined(QUARANTINE_SOURCE)}
         lower = self.since
-        if lower is None and not self.full and cursor is not None:
-            lower = cursor.modified_after
+        if lower is None and not self.full:
+            cursor = OrderCursor.decode(stored)  # CursorError: a full run rewrites it
+            lower = cursor.modified_after if cursor is not None else None
         committed = batches = 0
-        for fetched, last in _with_last(self._fetch(lower)):
+        for fetched, last in with_last(self._fetch(lower)):
             # prepared only now: its reads see every batch committed before it
             batch = self._prepare(sessions, fetched)
             with sessions.writing() as store:
@@ -322,7 +273,7 @@ class _OrdersRun:
             if isinstance(email, str) and email.strip() and isinstance(customer, int) and customer:
                 self.run_clients[email.strip().lower()] = customer
 
-    def _prepare(self, sessions: _Sessions | _SharedSession, fetched: _Fetched) -> Batch:
+    def _prepare(self, sessions: Sessions | SharedSession, fetched: _Fetched) -> Batch:
         with sessions.reading() as store:
             batch = prepare_batch(
                 fetched.raws,
@@ -390,45 +341,6 @@ class _OrdersRun:
             yield _Fetched(found, lookup_guests=False, vanished=gone)
 
 
-def _with_last(items: Iterator[T]) -> Iterator[tuple[T, bool]]:
-    """Each item with True for the last one; the next item is produced before one is handed
-    on, so the caller commits an item knowing whether another follows."""
-    iterator = iter(items)
-    try:
-        current = next(iterator)
-    except StopIteration:
-        return
-    for following in iterator:
-        yield current, False
-        current = following
-    yield current, True
-
-
 def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:500]
-
-
-def _record(
-    db: Database, run: _OrdersRun, summary: OrdersSummary, outcome: str, error: str | None
-) -> None:
-    """Record the run; a failure to record must not hide the run's own failure."""
-    record = RunRecord(
-        job=JOB,
-        started_at=run.now,
-        finished_at=run.now + timedelta(seconds=summary.seconds),
-        outcome=outcome,
-        summary=summary.details(),
-        error=error,
-    )
-    try:
-        with db.transaction() as session:
-            LedgerStore(session).record_run(record)
-    except Exception:
-        if outcome == "ok":
-            raise

@@ -84,7 +84,7 @@ def remote_errors() -> Iterator[None]:
         raise UserFacingError(f"{exc} ({KEPT})", EXIT_FAILURE) from None
     except CursorError as exc:
         raise UserFacingError(
-            f"{exc}: fix or delete it with an admin command", EXIT_FAILURE
+            f"{exc}: run `assist-sync sync orders --full` once to rebuild it", EXIT_FAILURE
         ) from None
     except InvalidLedgerInput as exc:
         raise UserFacingError(

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ledger.store import LedgerStore
-from sync.order_cursor import OrderCursor
+from sync.order_cursor import CursorError, OrderCursor
 from tests.sync.orders_world import (  # noqa: F401 - fixtures
     World,
     seeded_world_fixture,
@@ -162,3 +162,24 @@ def test_progress_reports_orders_committed(seeded_world: World) -> None:
     assert len(calls) >= 4 and calls[-1][0] == summary.orders_read
     assert [done for done, _ in calls] == sorted(done for done, _ in calls)
     assert calls[0][1] is not None
+
+
+def test_an_unreadable_cursor_fails_incremental_runs_and_a_full_run_rebuilds_it(
+    world: World,
+) -> None:
+    with world.db.transaction() as session:
+        LedgerStore(session).save_cursor("orders", "2026-11-01 (edited by hand)", datetime.now(UTC))
+    with pytest.raises(CursorError):
+        world.sync()
+    assert world.last_run().outcome == "failed"
+    world.sync(full=True)
+    assert isinstance(world.cursor(), OrderCursor)
+    assert world.sync().requests == 1
+
+
+def test_a_key_that_cannot_read_customers_holds_guests_instead_of_failing(world: World) -> None:
+    # a firewall in front of the shop refuses /customers (403): guests are held, not a failure
+    world.sandbox.faults.server_error(5, status=403, path="/wc/v3/customers")
+    guest = world.order(0, [("ASSIST-3H", 1)], billing_email="sans.compte@example.fr")
+    summary = world.sync()
+    assert summary.unassigned == 1 and world.lots(guest.id) == []
