@@ -176,6 +176,7 @@ class _AreaRun:
         self.quarantined: dict[str, set[str]] = {}
         self.seen_entries: set[str] = set()
         self.tickets: dict[int, dict[str, int]] = {}
+        self.ensured: set[int] = set()
 
     def execute(self, sessions: Sessions | SharedSession) -> None:
         self._stream(sessions, TICKETS, self.area.iter_ticket_pages, self._ticket)
@@ -262,7 +263,7 @@ class _AreaRun:
             key = record_key(raw, entry=False)
             self._refuse(store, TICKETS, key, problem.reason, raw, retry)
             return
-        store.ensure_client(ticket.client_id)
+        self._ensure_client(store, ticket.client_id)
         change = store.upsert_ticket(ticket)
         if change is Change.CHANGED and ticket.deleted:
             self.tally.deleted += 1
@@ -296,7 +297,7 @@ class _AreaRun:
         if reason is not None:
             self._refuse(store, ENTRIES, update.id, reason, raw, retry)
             return
-        store.ensure_client(entry.client_id)
+        self._ensure_client(store, entry.client_id)
         change = store.upsert_entry(entry, update.modified_at, author=update.author)
         if change is not Change.UNCHANGED:
             self.tally.changed += 1
@@ -304,6 +305,12 @@ class _AreaRun:
             if before is not None and before.client_id != entry.client_id:
                 touched.add(before.client_id)  # moved to another client: both change
         self._taken(store, ENTRIES, update.id)
+
+    def _ensure_client(self, store: LedgerStore, client: int) -> None:
+        """Clients seen in the client area exist in the ledger (asked once per run)."""
+        if client not in self.ensured:
+            store.ensure_client(client)
+            self.ensured.add(client)
 
     def _tickets_of(self, store: LedgerStore, client: int) -> dict[str, int]:
         """The client's tickets (deleted ones included): ticket id → client id. Read once per
