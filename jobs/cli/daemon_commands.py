@@ -1,4 +1,4 @@
-"""``assist-sync run``: the daemon (and ``--once``: every job once, for cron or a check).
+"""``assist-sync run``: the daemon (``--once``: every job once); ``assist-sync demo``.
 
 Any number of daemons may point at one database; one leads and runs the jobs, the others wait
 to take over. SIGTERM or SIGINT stops a daemon cleanly: the running job stops at its next
@@ -10,16 +10,33 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
+from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from jobs.cli.context import EXIT_USAGE, AppContext, UserFacingError
 from jobs.daemon import Daemon, stop_on_signals
+from jobs.demo import (
+    DEMO_DATABASE,
+    KEEP_RUNNING_INTERVALS,
+    ClientLine,
+    DemoBusy,
+    client_rows,
+    demo_settings,
+    full_pass,
+    prepare_demo,
+)
 from jobs.leader import Leadership, LeadershipError, leadership_for
-from jobs.logging import configure_logging
-from jobs.runs import FAILED, JobRunner, JobSpec
+from jobs.logging import configure_logging, format_run_line
+from jobs.runs import FAILED, OK, JobRunner, JobSpec
 from jobs.tasks import job_table
 from ledger.db import open_database
+from ledger.records import RunRecord
+from sandbox import Sandbox
 
 log = logging.getLogger("jobs.daemon")
 pass_app = click.make_pass_decorator(AppContext)
@@ -28,6 +45,7 @@ pass_app = click.make_pass_decorator(AppContext)
 def register(group: click.Group) -> None:
     """Add this module's commands to ``group``."""
     group.add_command(run)
+    group.add_command(demo)
 
 
 @click.command()
@@ -79,3 +97,108 @@ def _run_once(app: AppContext, specs: list[JobSpec], leadership: Leadership) -> 
         failed = [spec.name for spec in specs if runner.run(spec).outcome == FAILED]
     if failed:
         raise UserFacingError(f"failed: {', '.join(failed)} (see the log above)")
+
+
+@click.command()
+@click.option(
+    "--keep-running",
+    is_flag=True,
+    help="Leave the sandbox and the daemon running (every 10 s) until Ctrl-C.",
+)
+@click.option(
+    "--database",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEMO_DATABASE,
+    show_default=True,
+    help="The demo ledger (SQLite), emptied first.",
+)
+@click.option("--port", type=int, default=0, help="Sandbox port (default: any free port).")
+def demo(keep_running: bool, database: Path, port: int) -> None:
+    """A first look: the sandbox shop and client area, one full pass, a table of clients.
+
+    Starts the sandbox (a seeded WooCommerce shop and client area on 127.0.0.1), runs the jobs
+    once into a fresh SQLite ledger — every order, the client area, the sweep, the accounts —
+    and prints each client's balance, packs and warnings. Reads neither .env nor ASSIST_*.
+    """
+    database = database.resolve()
+    if not database.parent.is_dir():
+        raise UserFacingError(f"folder {database.parent} does not exist", EXIT_USAGE)
+    try:
+        lock = prepare_demo(database)
+    except DemoBusy as exc:
+        raise UserFacingError(str(exc)) from None
+    with lock, Sandbox(port=port) as sandbox:
+        extra = KEEP_RUNNING_INTERVALS if keep_running else None
+        settings = demo_settings(sandbox, database, extra)
+        handler = configure_logging(settings)
+        # The pass prints its own lines; the daemon's log lines are for --keep-running.
+        handler.setLevel(logging.WARNING)
+        out = Console()
+        out.print(f"Sandbox shop and client area: {sandbox.url}")
+        out.print(f"Fresh ledger: {database}\n")
+        db = open_database(settings.database_url)
+        records: list[RunRecord] = []
+        try:
+            for spec, run_job in full_pass(db, settings):
+                with out.status(f"{spec.name}: {spec.description}…"):
+                    record = run_job()
+                records.append(record)
+                mark = "[green]✓[/]" if record.outcome == OK else "[red]✗[/]"
+                line = format_run_line(
+                    record.job, record.outcome, record.summary.get("seconds", 0.0),
+                    record.summary, record.error,
+                )  # fmt: skip
+                out.print(f"{mark} {escape(line)}")
+            out.print(_client_table(client_rows(db, settings, datetime.now(UTC))))
+            _where_next(out, sandbox, database, keep_running)
+            if keep_running:
+                handler.setLevel(logging.NOTSET)
+                stop = threading.Event()
+                stop_on_signals(stop)
+                specs, _ = job_table(settings)
+                Daemon(db, settings, specs, lock).serve(stop)
+        finally:
+            db.close()
+    failed = [record.job for record in records if record.outcome != OK]
+    if failed:
+        raise UserFacingError(f"the demo pass failed: {', '.join(failed)} (see above)")
+
+
+def _client_table(rows: list[ClientLine]) -> Table:
+    table = Table("Client", "E-mail", "Remaining", "Uncovered", "Open packs", "Warnings")
+    for row in rows:
+        table.add_row(
+            str(row.client_id),
+            row.email,
+            row.remaining,
+            row.uncovered,
+            "\n".join(row.packs) or "—",
+            "\n".join(row.warnings) or "—",
+        )
+    return table
+
+
+def _where_next(out: Console, sandbox: Sandbox, database: Path, keep_running: bool) -> None:
+    example = database.name if database.parent == Path.cwd() else str(database)
+    out.print("\n[bold]Where to look next[/]")
+    out.print("The ledger of this demo stays in place; explore it with:")
+    out.print(f"  export ASSIST_DATABASE_URL=sqlite:///{example}")
+    for command in (
+        "assist-sync clients",
+        "assist-sync balance CLIENT      # a client id or e-mail from the table",
+        "assist-sync ledger CLIENT       # every event of that client",
+        "assist-sync status              # cursors, last runs, counts",
+        "assist-sync report CLIENT -o report.pdf",
+    ):
+        out.print(f"  {command}", highlight=False)
+    if not keep_running:
+        out.print(
+            "The sandbox stops now. `assist-sync demo --keep-running` keeps it and the daemon "
+            "up, with the .env lines that point at it."
+        )
+        return
+    out.print("\nThe sandbox and the daemon keep running (Ctrl-C stops both). These .env lines")
+    out.print("point any other assist-sync command at the sandbox:")
+    for line in sandbox.env_lines():
+        out.print(f"  {line}", highlight=False, markup=False)
+    out.print()
