@@ -59,6 +59,7 @@ def test_with_woocommerce_the_tab_is_registered_and_renders(wordpress: WordPress
             'mask' => $endpoint,
             'expected_mask' => EP_ROOT | EP_PAGES,
             'query_var' => in_array('mon-assistance', apply_filters('query_vars', array()), true),
+            'wc_vars' => apply_filters('woocommerce_get_query_vars', array('orders' => 'orders')),
             'menu' => array_keys($menu),
             'label' => $menu['mon-assistance'],
             'title' => apply_filters('woocommerce_endpoint_mon-assistance_title', ''),
@@ -69,6 +70,7 @@ def test_with_woocommerce_the_tab_is_registered_and_renders(wordpress: WordPress
     )
     assert out["mask"] == out["expected_mask"]
     assert out["query_var"] is True
+    assert out["wc_vars"] == {"orders": "orders", "mon-assistance": "mon-assistance"}
     assert out["menu"] == ["dashboard", "orders", "mon-assistance", "customer-logout"]
     assert out["label"] == out["title"] == "Mon assistance"
     assert "Temps restant" in out["html"]

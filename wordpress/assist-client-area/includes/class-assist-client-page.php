@@ -18,6 +18,7 @@ class Assist_Client_Page {
 		add_shortcode( self::SHORTCODE, array( __CLASS__, 'shortcode' ) );
 		add_action( 'init', array( __CLASS__, 'add_endpoint' ) );
 		add_filter( 'query_vars', array( __CLASS__, 'query_vars' ) );
+		add_filter( 'woocommerce_get_query_vars', array( __CLASS__, 'woocommerce_query_vars' ) );
 		add_filter( 'woocommerce_account_menu_items', array( __CLASS__, 'menu_items' ) );
 		add_action( 'woocommerce_account_' . self::ENDPOINT . '_endpoint', array( __CLASS__, 'endpoint_content' ) );
 		add_filter( 'woocommerce_endpoint_' . self::ENDPOINT . '_title', array( __CLASS__, 'endpoint_title' ) );
@@ -40,6 +41,12 @@ class Assist_Client_Page {
 		if ( self::woocommerce_active() ) {
 			$vars[] = self::ENDPOINT;
 		}
+		return $vars;
+	}
+
+	/** Declares the endpoint to WooCommerce (is_wc_endpoint_url(), the endpoint's title). */
+	public static function woocommerce_query_vars( array $vars ): array {
+		$vars[ self::ENDPOINT ] = self::ENDPOINT;
 		return $vars;
 	}
 
