@@ -74,7 +74,9 @@ class Daemon:
                 if self._scheduler is None:
                     if self.leadership.try_acquire():
                         announced_follower = False
-                        self._lead()
+                        if self._lead():
+                            continue
+                        stop.wait(self.timing.retry_seconds)  # the database is not usable yet
                         continue
                     if not announced_follower:
                         log.info(
@@ -91,7 +93,9 @@ class Daemon:
             self._follow()
             log.info("daemon stopped")
 
-    def _lead(self) -> None:
+    def _lead(self) -> bool:
+        """Migrate, read the last runs and start the schedule; False (leadership released) if
+        the database is not usable."""
         try:
             self.db.upgrade()
             with self.db.read() as session:
@@ -99,13 +103,14 @@ class Daemon:
         except Exception as exc:
             log.error("leading, but the database is not usable: %s", exc)
             self.leadership.release()
-            return
+            return False
         self._runner = JobRunner(self.db, self.settings, stop=threading.Event())
         self._scheduler = build_scheduler(
             self.specs, self._runner, last_runs=last_runs, now=self.clock()
         )
         self._scheduler.start()
         log.info("leading: jobs scheduled")
+        return True
 
     def _follow(self) -> None:
         """Stop the jobs (waiting for the running one to end) and release leadership."""
