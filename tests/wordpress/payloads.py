@@ -24,7 +24,9 @@ def account_payload(ticket_id: int, *, remaining: int = 75) -> dict[str, Any]:
                 "granted_minutes": 180,
                 "used_minutes": 180 - remaining,
                 "remaining_minutes": remaining,
+                "expired_minutes": 0,
                 "status": "open",
+                "status_label": "En cours",
             }
         ],
         "recent_tasks": [

@@ -52,6 +52,7 @@ def test_the_client_sees_their_balance_packs_tasks_and_warning(wordpress: WordPr
     assert "Pack Assistance 3h" in text
     assert "02/11/2026" in text and "02/11/2027" in text  # bought, expires (Europe/Paris)
     assert "1 h 45 min sur 3 h" in text  # used
+    assert "En cours" in text
     assert "Tâches récentes" in text
     assert "Production : 1 h 15 min" in text
     assert "Formation : 30 min" in text
@@ -286,3 +287,18 @@ def test_a_payload_with_wrong_types_renders_without_php_warnings(
     assert "Temps restant 1 h 15 min" in text  # the label falls back to remaining_minutes
     assert "Packs" in text and "Tâches récentes" in text
     # The autouse fixture fails this test if the plugin logged any PHP notice or warning.
+
+
+def test_lot_states_and_a_missing_rate(wordpress: WordPressSite) -> None:
+    client = wordpress.create_user("États Lots")
+    ticket = wordpress.seed_ticket(client.id, "États", estimate=90)
+    payload = account_payload(ticket)
+    expired = dict(payload["lots"][0], id="order-2-line-1", status="expired", expired_minutes=45)
+    del expired["status_label"]
+    payload["lots"].append(expired)
+    del payload["warnings"][0]["hourly_rate"]
+    push(wordpress, client, payload)
+    text = text_of(wordpress.client_page(wordpress.login(client)))
+    assert "Expiré" in text
+    assert "(45 min expirées)" in text
+    assert "Accepter la facturation au taux horaire du pack" in text

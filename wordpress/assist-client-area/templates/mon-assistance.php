@@ -24,12 +24,12 @@ $assist_get = static function ( $data, string $key, $default = null ) {
 $assist_money = static function ( $amount ): string {
 	return number_format( (float) $amount, 2, ',', "\u{202F}" ) . "\u{00A0}€";
 };
+// Used when the payload carries no status_label of its own.
 $assist_lot_status = array(
-	'open'      => 'En cours',
-	'exhausted' => 'Épuisé',
-	'expired'   => 'Expiré',
-	'void'      => 'Annulé',
-	'refunded'  => 'Remboursé',
+	'open'    => 'En cours',
+	'used_up' => 'Épuisé',
+	'expired' => 'Expiré',
+	'voided'  => 'Annulé',
 );
 ?>
 <div class="assist-mon-assistance">
@@ -95,7 +95,14 @@ $assist_lot_status = array(
 										<button type="submit" name="decision" value="buy_pack"><?php echo esc_html( 'Acheter un nouveau pack' ); ?></button>
 									<?php endif; ?>
 									<button type="submit" name="decision" value="bill">
-										<?php echo esc_html( 'Accepter la facturation au taux horaire (' . $assist_money( $assist_get( $assist_warning, 'hourly_rate', 0 ) ) . ' / h)' ); ?>
+										<?php
+										$assist_rate = $assist_get( $assist_warning, 'hourly_rate', '' );
+										echo esc_html(
+											is_numeric( $assist_rate )
+												? 'Accepter la facturation au taux horaire (' . $assist_money( $assist_rate ) . ' / h)'
+												: 'Accepter la facturation au taux horaire du pack'
+										);
+										?>
 									</button>
 								</form>
 							<?php endif; ?>
@@ -123,8 +130,18 @@ $assist_lot_status = array(
 							<td><?php echo esc_html( assist_local_date( (string) $assist_get( $assist_lot, 'opened_at', '' ) ) ); ?></td>
 							<td><?php echo esc_html( assist_local_date( (string) $assist_get( $assist_lot, 'expires_at', '' ) ) ); ?></td>
 							<td><?php echo esc_html( assist_format_minutes( (int) $assist_get( $assist_lot, 'used_minutes', 0 ) ) . ' sur ' . assist_format_minutes( (int) $assist_get( $assist_lot, 'granted_minutes', 0 ) ) ); ?></td>
-							<td><?php echo esc_html( assist_format_minutes( (int) $assist_get( $assist_lot, 'remaining_minutes', 0 ) ) ); ?></td>
-							<td><?php echo esc_html( $assist_lot_status[ (string) $assist_get( $assist_lot, 'status', '' ) ] ?? (string) $assist_get( $assist_lot, 'status', '' ) ); ?></td>
+							<td>
+								<?php
+								$assist_expired = (int) $assist_get( $assist_lot, 'expired_minutes', 0 );
+								echo esc_html( assist_format_minutes( (int) $assist_get( $assist_lot, 'remaining_minutes', 0 ) ) . ( $assist_expired > 0 ? ' (' . assist_format_minutes( $assist_expired ) . ' expirées)' : '' ) );
+								?>
+							</td>
+							<td>
+								<?php
+								$assist_status = (string) $assist_get( $assist_lot, 'status', '' );
+								echo esc_html( (string) $assist_get( $assist_lot, 'status_label', $assist_lot_status[ $assist_status ] ?? $assist_status ) );
+								?>
+							</td>
 						</tr>
 					<?php endforeach; ?>
 					</tbody>
