@@ -147,11 +147,15 @@ def test_accepting_billing_through_the_page_form_records_the_decision(
     assert "Acheter un nouveau pack" not in text
 
 
-def test_buying_a_pack_records_it_and_goes_to_the_product_page(wordpress: WordPressSite) -> None:
+@pytest.mark.parametrize("shop", ["same site", "another site"])
+def test_buying_a_pack_records_it_and_goes_to_the_product_page(
+    wordpress: WordPressSite, shop: str
+) -> None:
     client = wordpress.create_user("Décide Achat")
     ticket = wordpress.seed_ticket(client.id, "Boutique", estimate=300)
     payload = account_payload(ticket)
-    payload["warnings"][0]["product_url"] = f"{wordpress.url}/produit/pack-assistance-5h/"
+    base = wordpress.url if shop == "same site" else "https://boutique.example.test"
+    payload["warnings"][0]["product_url"] = f"{base}/produit/pack-assistance-5h/"
     push(wordpress, client, payload)
     session = wordpress.login(client)
     page = wordpress.client_page(session)
@@ -167,7 +171,7 @@ def test_buying_a_pack_records_it_and_goes_to_the_product_page(wordpress: WordPr
         timeout=30,
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == f"{wordpress.url}/produit/pack-assistance-5h/"
+    assert response.headers["Location"] == f"{base}/produit/pack-assistance-5h/"
     assert ticket_of(wordpress, ticket)["decision"] == "buy_pack"
 
 

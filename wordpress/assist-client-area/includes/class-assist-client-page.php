@@ -135,8 +135,19 @@ class Assist_Client_Page {
 		}
 		$back = wp_get_referer() ? wp_get_referer() : home_url( '/' );
 		if ( 'buy_pack' === $decision ) {
-			$product = self::product_url( get_current_user_id(), $ticket_id );
-			wp_safe_redirect( wp_validate_redirect( $product, $back ) );
+			$product = esc_url_raw( self::product_url( get_current_user_id(), $ticket_id ), array( 'http', 'https' ) );
+			$host    = (string) wp_parse_url( $product, PHP_URL_HOST );
+			if ( '' !== $host ) {
+				// The shop may be another site than this client area: its host, taken from the
+				// daemon's payload (never from the form), is allowed for this one redirect.
+				add_filter(
+					'allowed_redirect_hosts',
+					static function ( $hosts ) use ( $host ) {
+						return array_merge( (array) $hosts, array( $host ) );
+					}
+				);
+			}
+			wp_safe_redirect( '' !== $host ? $product : $back );
 			exit;
 		}
 		wp_safe_redirect( add_query_arg( 'assist_decision', 'bill', $back ) );
