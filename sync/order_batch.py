@@ -42,6 +42,7 @@ log = logging.getLogger("sync.orders")
 QUARANTINE_SOURCE = "orders"
 AMOUNT_ONLY_FLAG = "amount_only_refund"
 DELETED = "deleted"  # the status the ledger gives an order the shop no longer knows
+UNKNOWN = "-" * 32  # refunds part of a fingerprint: never read (the order was never paid)
 
 
 @dataclass
@@ -80,6 +81,7 @@ class Prepared:
     unchanged: bool = False
     refunds: RefundSummary | None = None  # None: reuse what the stored lots say
     customer: Customer | None = None  # None: a guest nobody matched (held unassigned)
+    fingerprint: str = ""  # what to store: content + the refunds the lots now reflect
 
 
 @dataclass
@@ -152,9 +154,15 @@ def prepare_batch(
         item.stored = store.get_order(order.id)
         fp = fingerprint(order, tz)
         stored_fp = OrderFingerprint.decode(item.stored.content_hash if item.stored else None)
+        # Refund details only matter to a paid order; an unpaid one keeps the refund state its
+        # lots reflect, so they are fetched if it is ever paid again (none: nothing to reflect).
+        refunds_seen = fp.refunds
+        if order.refunds and not order.paid:
+            refunds_seen = stored_fp.refunds if stored_fp is not None else UNKNOWN
+        item.fingerprint = OrderFingerprint(fp.content, refunds_seen).encode()
         same = (
             item.stored is not None
-            and item.stored.content_hash == fp.encode()
+            and item.stored.content_hash == item.fingerprint
             and str(order.id) not in quarantined
         )
         if same and item.stored is not None and item.stored.client_id is not None:
@@ -172,18 +180,25 @@ def prepare_batch(
             item.unchanged = True  # a guest order still held: nothing new to write
             continue
         item.stored_lots = store.lots_of_order(order.id)
-        lot_lines = {lot.order_line_id for lot in item.stored_lots}
-        known = stored_fp is not None and stored_fp.refunds == fp.refunds
-        if order.refunds and (
-            not known or (order.paid and any(ln.id not in lot_lines for ln in order.pack_lines))
-        ):
+        if not order.refunds:
+            item.refunds = RefundSummary()
+        elif order.paid and _refunds_needed(order, stored_fp, fp, item.stored_lots):
             try:
                 item.refunds = parse_refunds(order, shop.order_refunds(order.id))
             except MalformedOrder as problem:
                 item.problem = problem
-        elif not order.refunds:
-            item.refunds = RefundSummary()
     return Batch(items)
+
+
+def _refunds_needed(
+    order: ShopOrder, stored: OrderFingerprint | None, fp: OrderFingerprint, lots: list[Lot]
+) -> bool:
+    """Fetch the refund details of a paid order unless the stored lots already reflect these
+    very refund ids (the fingerprint stored with them says so) for every pack line."""
+    if stored is None or stored.refunds != fp.refunds:
+        return True
+    lines = {lot.order_line_id for lot in lots}
+    return any(line.id not in lines for line in order.pack_lines)
 
 
 def _ledger_match(store: LedgerStore, order: ShopOrder) -> Customer | None:
@@ -251,7 +266,6 @@ def _apply_order(
         store.ensure_client(customer.id, customer.email, customer.name)
         known.add(customer.id)
     refunds = item.refunds
-    fp = fingerprint(order, tz)
     if refunds is None:  # refund ids unchanged: the stored lots hold the refunded packs
         refunded = {lot.order_line_id: lot.refunded_quantity for lot in item.stored_lots}
         refunds = RefundSummary({k: v for k, v in refunded.items() if k is not None})
@@ -260,7 +274,7 @@ def _apply_order(
             id=order.id,
             status=order.status,
             date_modified=order.date_modified,
-            content_hash=fp.encode(),
+            content_hash=item.fingerprint,
             seen_at=now,
             client_id=customer.id if customer else None,
             billing_email=order.billing_email,

@@ -4,7 +4,10 @@ A run (``sync_orders``):
 
 * freezes its upper bound at ``now`` and reads the orders modified in
   ``(cursor, bound)`` with ``dates_are_gmt=true``, ordered by id ascending; ``--full`` reads
-  every order (status ``any``, then ``trash``, which ``any`` leaves out);
+  every order (status ``any``, then ``trash``: ``any`` leaves trashed orders out, so an
+  incremental run sees a trashed order only at the next full reconciliation);
+* when rows shift under a listing (an order edited while its pages are read changes
+  ``X-WP-Total``), reads that listing again from page 1 with the same bound;
 * processes each page in one write transaction (see ``sync.order_batch``); every page is
   fetched before the previous one commits, so the last page is known when it commits and the
   new cursor (the bound minus the overlap window) is saved in that same transaction — never
@@ -162,6 +165,8 @@ class _Fetched:
 
 
 class _OrdersRun:
+    """The state of one run: its bound, what it has seen, its counters."""
+
     def __init__(
         self,
         db: Database,

@@ -209,3 +209,20 @@ def test_reassigned_order_moves_its_lot_to_the_new_client(world: World) -> None:
     assert world.lots(order.id)[0].client_id == second.id
     assert world.balance(first.id).remaining_minutes == 0
     assert world.balance(second.id).remaining_minutes == 300
+
+
+def test_a_refund_made_while_cancelled_counts_once_the_order_is_paid_again(world: World) -> None:
+    mael = world.customer("mael.chevalier@orange.fr", "Maël", "Chevalier")
+    order = world.order(mael.id, [("ASSIST-3H", 2)])
+    world.sync()
+    world.shop.set_status(order.id, "cancelled")
+    world.shop.refund(order.id, {order.lines[0].id: 1})
+    refunds_route = f"/wc/v3/orders/{order.id}/refunds"
+    assert world.sync().lots_voided == 1
+    assert world.requests_to(refunds_route) == []  # a void order's refunds change nothing
+    world.shop.set_status(order.id, "processing")
+    world.sync()
+    (lot,) = world.lots(order.id)
+    assert not lot.voided and lot.refunded_quantity == 1
+    assert world.balance(mael.id).remaining_minutes == 180
+    assert world.requests_to(refunds_route) == [refunds_route]
