@@ -51,6 +51,11 @@ def test_the_image_builds_and_runs_as_a_non_root_user() -> None:
     healthcheck = json.loads(output.split("Healthcheck: ", 1)[1].splitlines()[0])
     assert "assist-sync status" in " ".join(healthcheck["Test"])
     assert "schema upgraded" in output
+    # The demo ran inside the image, as its user: sandbox, full pass, table.
+    for line in ("reconcile ok", "client_area ok", "sweep ok", "accounts ok"):
+        assert line in output
+    assert "Where to look next" in output
+    assert "/data/assist-sync-demo.sqlite3" in output
     # Nothing left behind but the cached base: no working container, no built image.
     containers = buildah("containers", "--format", "{{.ImageName}}")
     assert tag not in containers

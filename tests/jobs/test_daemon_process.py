@@ -48,7 +48,7 @@ def test_the_daemon_syncs_by_itself_and_stops_cleanly_on_sigterm(
         wait_for(
             lambda: query(database, lots) and query(database, lots)[0][0] > 0, 60, "lots", [log]
         )
-        wait_for(lambda: sandbox.area.accounts, 60, "accounts pushed", [log])
+        wait_for(lambda: sandbox.area.accounts, 180, "accounts pushed", [log])
 
         # A pack bought while the daemon runs is picked up and pushed without any command.
         client = min(sandbox.shop.customer_ids())

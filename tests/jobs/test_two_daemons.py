@@ -53,7 +53,7 @@ def test_one_leader_runs_each_tick_once_and_kill_9_hands_over(
                     )
                 )
         ok_runs = "SELECT count(*) FROM sync_runs WHERE job = 'client_area' AND outcome = 'ok'"
-        wait_for(lambda: rows(ok_runs) and rows(ok_runs)[0][0] >= 4, 60, "four ticks", logs)
+        wait_for(lambda: rows(ok_runs) and rows(ok_runs)[0][0] >= 4, 180, "four ticks", logs)
         leading = [i for i, log in enumerate(logs) if "leading: jobs scheduled" in log.read_text()]
         assert len(leading) == 1, "not exactly one leader"
         leader, follower = procs[leading[0]], procs[1 - leading[0]]
