@@ -158,9 +158,23 @@ def bench(clients: int, orders: int, latency_ms: int) -> list[Result]:
         for name, target, args in phases:
             before = len(shop.requests)
             seconds, received, rss_start, rss_peak, note = in_child(target, *args)
-            requests = len(shop.requests) - before
-            results.append(Result(name, seconds, requests, received, rss_start, rss_peak, note))
+            served = shop.requests[before:]
+            note = f"{note}; requests: {breakdown([r.route for r in served])}"
+            results.append(Result(name, seconds, len(served), received, rss_start, rss_peak, note))
     return results
+
+
+def breakdown(routes: list[str]) -> str:
+    """How many requests went to each kind of route (orders list, one order, refunds, ...)."""
+    kinds: dict[str, int] = {}
+    for route in routes:
+        parts = route.strip("/").split("/")  # wc, v3, orders[, id[, refunds]]
+        if parts[2:3] == ["orders"]:
+            kind = {3: "order lists", 4: "single orders", 5: "refunds"}.get(len(parts), route)
+        else:
+            kind = "/".join(parts[2:3]) or route
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return ", ".join(f"{count} {kind}" for kind, count in kinds.items())
 
 
 def print_table(clients: int, orders: int, latency_ms: int, results: list[Result]) -> None:
