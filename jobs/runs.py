@@ -148,6 +148,14 @@ class JobRunner:
         self.record(record, seconds, store=not context.recorded)
         return record
 
+    def tick(self, spec: JobSpec) -> None:
+        """The scheduler's entry: run ``spec`` unless the daemon is stopping. A tick still
+        waiting for its turn at shutdown is not started: nothing happens, nothing is recorded."""
+        if self.stop.is_set():
+            log.info("%s not started: the daemon is stopping", spec.name)
+            return
+        self.run(spec)
+
     def skipped(self, job: str, reason: str, scheduled_at: datetime | None = None) -> RunRecord:
         """Record and log a run that did not happen (missed tick, previous run still going)."""
         now = self.clock()

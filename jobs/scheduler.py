@@ -76,7 +76,7 @@ def build_scheduler(
         last = last_runs.get(spec.name)
         due = first_run_at(last.started_at if last else None, spec.interval_seconds, now)
         scheduler.add_job(
-            runner.run,
+            runner.tick,
             trigger=IntervalTrigger(seconds=spec.interval_seconds, timezone=UTC),
             args=[spec],
             id=spec.name,

@@ -90,3 +90,56 @@ def test_the_daemon_syncs_by_itself_and_stops_cleanly_on_sigterm(
     assert query(database, "PRAGMA integrity_check") == [("ok",)]
     lot_ids = [row[0] for row in query(database, "SELECT id FROM lots")]
     assert len(lot_ids) == len(set(lot_ids))
+
+
+@pytest.mark.slow
+def test_sigterm_in_the_middle_of_a_run_leaves_nothing_half_written(tmp_path: Path) -> None:
+    """Stopped while the first orders run reads a slow shop: the run ends at its next request,
+    is recorded as failed, and the next daemon ends with exactly the lots of an unbroken run."""
+    database = tmp_path / "ledger.sqlite3"
+    log = tmp_path / "daemon.log"
+    with Sandbox(seed=7, clients=12, orders=40, latency_ms=400) as slow:
+        env = daemon_env(slow, f"sqlite:///{database}")
+        command = [*assist_sync(), "--env-file", str(tmp_path / "no.env"), "run"]
+        with log.open("wb") as out:
+            proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=out)
+        try:
+            wait_for(lambda: slow.count("/wc/v3/orders") >= 1, 60, "the first page", [log])
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=60)
+        output = log.read_text()
+        assert code == 0, output[-3000:]
+        assert "orders failed" in output and "stopped: the daemon is shutting down" in output
+        runs = query(database, "SELECT job, outcome, error FROM sync_runs WHERE job = 'orders'")
+        assert runs == [("orders", "failed", "stopped: the daemon is shutting down")]
+        assert query(database, "SELECT value FROM sync_cursors WHERE name = 'orders'") == []
+        interrupted = {row[0] for row in query(database, "SELECT id FROM lots")}
+
+        # Started again, the daemon finishes the work: nothing lost, nothing doubled.
+        slow.latency_ms = 0
+        with log.open("ab") as out:
+            proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=out)
+        try:
+            ok = "SELECT count(*) FROM sync_runs WHERE job = 'orders' AND outcome = 'ok'"
+            wait_for(
+                lambda: query(database, ok) and query(database, ok)[0][0] >= 2, 120, "ok", [log]
+            )
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=60) == 0
+    lots = [row[0] for row in query(database, "SELECT id FROM lots")]
+    assert len(lots) == len(set(lots))
+    assert interrupted <= set(lots)
+    # The same seed gives the same shop: an unbroken run on it opens the same lots.
+    reference = tmp_path / "reference.sqlite3"
+    with Sandbox(seed=7, clients=12, orders=40) as fresh:
+        done = subprocess.run(
+            [*assist_sync(), "--env-file", str(tmp_path / "no.env"), "run", "--once"],
+            cwd=tmp_path,
+            env=daemon_env(fresh, f"sqlite:///{reference}"),
+            capture_output=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+    assert sorted(lots) == sorted(row[0] for row in query(reference, "SELECT id FROM lots"))

@@ -170,3 +170,19 @@ def test_a_use_case_that_records_its_run_is_not_recorded_twice(db: Database) -> 
     runner_for(db).run(JobSpec("orders", job, 60))
     with db.read() as session:
         assert session.query(SyncRun).filter(SyncRun.job == "orders").count() == 1
+
+
+def test_a_tick_waiting_at_shutdown_is_not_started(db: Database) -> None:
+    runner = runner_for(db)
+    calls: list[str] = []
+
+    def job(context: JobContext) -> Mapping[str, Any]:
+        calls.append("ran")
+        return {}
+
+    runner.tick(JobSpec("orders", job, 60))
+    runner.stop.set()
+    runner.tick(JobSpec("orders", job, 60))
+    assert calls == ["ran"]
+    with db.read() as session:
+        assert session.query(SyncRun).count() == 1
