@@ -104,3 +104,32 @@ def test_run_once_refuses_while_a_daemon_leads(sandbox: Sandbox, tmp_path: Path)
         )
     assert result.exit_code != 0
     assert "a daemon is running on this database" in str(result.exception) + result.output
+
+
+def test_a_hanging_shop_fails_the_run_at_its_deadline(sandbox: Sandbox, tmp_path: Path) -> None:
+    import time
+
+    from jobs.runs import JobRunner, JobSpec
+    from jobs.tasks import run_orders
+    from ledger.db import open_database
+
+    env = daemon_env(sandbox, f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
+    env["ASSIST_RUN_DEADLINE"] = "2"
+    settings = load_settings(env, dotenv_path=None)
+    db = open_database(settings.database_url)
+    try:
+        runner = JobRunner(db, settings)
+        sandbox.faults.hang(30, count=20, path="/wc/v3/orders")
+        began = time.monotonic()
+        hung = runner.run(JobSpec("orders", run_orders, 60))
+        assert time.monotonic() - began < 8
+        assert (hung.outcome, hung.error) == ("failed", "deadline of 2 s exceeded")
+
+        sandbox.faults.clear()
+        sandbox.faults.rate_limit(count=20, retry_after=120, path="/wc/v3/orders")
+        began = time.monotonic()
+        limited = runner.run(JobSpec("orders", run_orders, 60))
+        assert time.monotonic() - began < 8
+        assert (limited.outcome, limited.error) == ("failed", "deadline of 2 s exceeded")
+    finally:
+        db.close()
