@@ -80,7 +80,7 @@ def test_one_leader_runs_each_tick_once_and_kill_9_hands_over(
                 proc.wait()
 
     # Once per tick: two ok runs of one job never start within half an interval (1 s).
-    for job in ("client_area",):
+    for job in ("client_area", "accounts"):
         starts = [
             r[0]
             for r in rows(
