@@ -316,8 +316,9 @@ def doctor(app: AppContext) -> None:
     One line per check; exit 0 when all pass, 1 otherwise.
     """
     report = diagnose(app.settings)
-    for finding in report.findings:
-        click.echo(finding.line())
-    failed = sum(1 for finding in report.findings if not finding.ok)
-    if failed:
-        raise UserFacingError(f"{failed} of {len(report.findings)} checks failed", EXIT_FAILURE)
+    for text in report.lines():
+        click.echo(text)
+    if report.failed:
+        raise UserFacingError(
+            f"{report.failed} of {len(report.findings)} checks failed", EXIT_FAILURE
+        )

@@ -1,13 +1,14 @@
-"""``doctor`` over HTTPS with mocked answers (``responses``): what the sandbox on plain HTTP
-cannot show — Basic auth, a server that strips the Authorization header, an old WooCommerce
-without ``modified_after``, a key that cannot read customers."""
+"""``sync.doctor.diagnose`` over HTTPS with mocked answers (``responses``): which probes run for
+which settings, missing settings as findings, and what the sandbox on plain HTTP cannot show —
+Basic auth and a server that strips the Authorization header. The probes themselves are
+tested with ``wp_client.diagnose``."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
-import requests
 import responses
 from responses import matchers
 
@@ -15,112 +16,102 @@ from config import load_settings
 from sync.doctor import Report, diagnose
 
 SHOP = "https://boutique.example.fr"
-ORDERS = f"{SHOP}/wp-json/wc/v3/orders"
-CUSTOMERS = f"{SHOP}/wp-json/wc/v3/customers"
+API = f"{SHOP}/wp-json"
+ORDERS = f"{API}/wc/v3/orders"
 KEY, SECRET = "ck_" + "a" * 40, "cs_" + "b" * 40
+BASIC = "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
 CANNOT_VIEW = {
     "code": "woocommerce_rest_cannot_view",
     "message": "Sorry, you cannot list resources.",
     "data": {"status": 401},
 }
+OPTIONS = {
+    "endpoints": [
+        {
+            "methods": ["GET"],
+            "args": {"modified_after": {}, "modified_before": {}, "dates_are_gmt": {}},
+        }
+    ]
+}
 
 
-def options(*args: str) -> dict[str, Any]:
-    return {"endpoints": [{"methods": ["GET"], "args": {name: {} for name in args}}]}
+def settings(**env: str) -> Any:
+    values = {"WOO_URL": SHOP, "WOO_CONSUMER_KEY": KEY, "WOO_CONSUMER_SECRET": SECRET}
+    values.update(env)
+    return load_settings({k: v for k, v in values.items() if v}, dotenv_path=None)
 
 
-def run() -> Report:
-    settings = load_settings(
-        {"WOO_URL": SHOP, "WOO_CONSUMER_KEY": KEY, "WOO_CONSUMER_SECRET": SECRET},
-        dotenv_path=None,
-    )
-    return diagnose(settings, probe_session=requests.Session())
+def shop_index() -> None:
+    responses.get(f"{API}/", json={"namespaces": ["wp/v2", "wc/v3"], "home": SHOP})
 
 
-def lines(report: Report) -> list[str]:
-    return [finding.line() for finding in report.findings]
-
-
-def no_secret(report: Report) -> None:
-    text = "\n".join(lines(report))
-    assert KEY not in text and SECRET not in text
-
-
-@responses.activate
-def test_everything_fine_over_https() -> None:
-    responses.get(ORDERS, json=[], match=[matchers.header_matcher({"Authorization": "Basic " + (
-        __import__("base64").b64encode(f"{KEY}:{SECRET}".encode()).decode())})])  # fmt: skip
-    responses.get(CUSTOMERS, json=[])
-    responses.add(
-        "OPTIONS", ORDERS, json=options("modified_after", "modified_before", "dates_are_gmt")
-    )
-    report = run()
-    assert report.ok, lines(report)
-    assert "Basic auth over HTTPS" in lines(report)[1]
+def text(report: Report) -> str:
+    return "\n".join(report.lines())
 
 
 @responses.activate
-def test_a_stripped_authorization_header_is_named() -> None:
-    probe = matchers.query_param_matcher(
+def test_a_healthy_shop_over_https_with_basic_auth() -> None:
+    shop_index()
+    authorized = matchers.header_matcher({"Authorization": BASIC})
+    responses.get(ORDERS, json=[], headers={"X-WP-Total": "0"}, match=[authorized])
+    responses.add("OPTIONS", ORDERS, json=OPTIONS)
+    responses.get(f"{API}/wc/v3/customers", json=[])
+    responses.get(f"{API}/wc/v3/products", json=[])
+    report = diagnose(settings())
+    assert report.ok and report.failed == 0, text(report)
+    assert [f.check for f in report.findings][:3] == [
+        "shop.url",
+        "shop.credentials",
+        "shop.filters",
+    ]
+    assert "Basic over https" in report.findings[1].message
+    assert not any(f.check.startswith("area.") for f in report.findings)  # no WP_* settings
+
+
+@responses.activate
+def test_a_stripped_authorization_header_is_named_and_no_secret_printed() -> None:
+    shop_index()
+    in_query = matchers.query_param_matcher(
         {"per_page": "1", "consumer_key": KEY, "consumer_secret": SECRET}
     )
-    responses.get(ORDERS, json=[], match=[probe])
+    responses.get(ORDERS, json=[], match=[in_query])
     responses.get(ORDERS, status=401, json=CANNOT_VIEW)
-    report = run()
+    report = diagnose(settings())
     assert not report.ok
-    (credentials,) = [f for f in report.findings if f.check == "credentials"]
-    assert not credentials.ok and "strips the Authorization header" in credentials.message
-    no_secret(report)
+    assert report.lines()[-1].startswith("FAIL  shop.credentials: the server strips the Author")
+    assert KEY not in text(report) and SECRET not in text(report)
 
 
 @responses.activate
-def test_a_wrong_key_is_not_mistaken_for_a_stripped_header() -> None:
-    responses.get(ORDERS, status=401, json=CANNOT_VIEW)
-    report = run()
-    (credentials,) = [f for f in report.findings if f.check == "credentials"]
-    assert not credentials.ok and "WOO_CONSUMER_KEY" in credentials.message
-    assert "strips" not in credentials.message
-    no_secret(report)
-
-
-@responses.activate
-def test_an_old_woocommerce_without_modified_after() -> None:
-    responses.get(ORDERS, json=[])
-    responses.get(CUSTOMERS, json=[])
-    responses.add("OPTIONS", ORDERS, json=options("after", "before", "status"))
-    report = run()
-    (incremental,) = [f for f in report.findings if f.check == "incremental sync"]
-    assert not incremental.ok
-    assert "modified_after, modified_before, dates_are_gmt" in incremental.message
-
-
-@responses.activate
-def test_a_key_that_cannot_read_customers() -> None:
-    responses.get(ORDERS, json=[])
-    denied = dict(CANNOT_VIEW, data={"status": 403})
-    responses.get(CUSTOMERS, status=403, json=denied)
-    responses.add(
-        "OPTIONS", ORDERS, json=options("modified_after", "modified_before", "dates_are_gmt")
-    )
-    report = run()
-    (permissions,) = [f for f in report.findings if f.check == "permissions"]
-    assert not permissions.ok and "guest orders cannot be matched" in permissions.message
-
-
-@responses.activate
-def test_html_instead_of_json() -> None:
+def test_html_instead_of_json_stops_at_the_first_check() -> None:
     responses.get(
-        ORDERS, body="<html><body>Just a moment...</body></html>", content_type="text/html"
+        f"{API}/", body="<html><body>Just a moment...</body></html>", content_type="text/html"
     )
-    report = run()
-    assert lines(report) == [lines(report)[0]]
-    assert lines(report)[0].startswith("FAIL  shop URL: HTML instead of JSON")
+    report = diagnose(settings())
+    assert [f.check for f in report.findings] == ["shop.url"]
+    assert report.lines()[0].startswith("FAIL  shop.url:") and "HTML" in report.lines()[0]
 
 
-@pytest.mark.parametrize("missing", ["WOO_URL", "WOO_CONSUMER_KEY"])
-def test_missing_settings_are_findings(missing: str) -> None:
-    env = {"WOO_URL": SHOP, "WOO_CONSUMER_KEY": KEY, "WOO_CONSUMER_SECRET": SECRET}
-    del env[missing]
-    report = diagnose(load_settings(env, dotenv_path=None))
-    assert [f.check for f in report.findings] == ["shop settings"]
-    assert missing in report.findings[0].message and not report.ok
+@pytest.mark.parametrize("missing", ["WOO_URL", "WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET"])
+def test_missing_shop_settings_are_findings_without_a_request(missing: str) -> None:
+    report = diagnose(settings(**{missing: ""}))
+    assert [f.check for f in report.findings] == ["shop.settings"]
+    assert missing in report.findings[0].message and report.failed == 1
+
+
+def test_an_unusable_url_is_a_finding() -> None:
+    report = diagnose(settings(WOO_URL="http://shop.example.fr", ASSIST_ALLOW_INSECURE_HTTP="1"),
+                      woo_factory=_refuse)  # fmt: skip
+    assert [(f.check, f.ok) for f in report.findings] == [("shop.url", False)]
+
+
+def test_incomplete_client_area_settings_are_findings() -> None:
+    report = diagnose(settings(WP_URL=SHOP, WP_USERNAME="assist-sync"), woo_factory=_refuse)
+    assert [f.check for f in report.findings] == ["shop.url", "area.settings"]
+    assert "WP_APP_PASSWORD is not set" in report.findings[1].message
+
+
+def _refuse(_settings: Any) -> Any:
+    from wp_client.errors import ConfigurationError
+
+    raise ConfigurationError("WOO_URL uses plain http to a remote host", reason="insecure")
