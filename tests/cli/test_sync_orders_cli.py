@@ -210,3 +210,11 @@ def test_as_a_real_subprocess(invoke: Cli) -> None:
     assert secret not in refused.stderr and "2" * 40 not in refused.stderr
     doctor = invoke.subprocess("doctor")
     assert doctor.code == 0, doctor.stdout + doctor.stderr
+
+
+def test_progress_bar_only_on_a_terminal_and_never_with_json(invoke: Cli) -> None:
+    # FORCE_COLOR makes rich treat the captured stderr as a terminal
+    shown = invoke("sync", "orders", "--full", FORCE_COLOR="1", TTY_COMPATIBLE="1")
+    assert shown.code == 0 and "orders" in shown.stderr and "━" in shown.stderr
+    quiet = invoke("sync", "orders", "--full", "--json", FORCE_COLOR="1", TTY_COMPATIBLE="1")
+    assert quiet.code == 0 and quiet.stderr == "" and list(quiet.json()) == ORDER_KEYS
