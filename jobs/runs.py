@@ -21,9 +21,10 @@ from typing import Any
 from config import ConfigError, Settings
 from jobs.deadline import Deadline, DeadlineExceeded, DeadlineSession
 from jobs.logging import REDACTOR, Redactor, format_run_line
-from ledger.db import Database
+from ledger.db import Database, DatabaseError
 from ledger.records import RunRecord
 from ledger.store import LedgerStore
+from wp_client.errors import RemoteError
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +128,13 @@ class JobRunner:
             outcome, error = FAILED, str(exc)
         except ConfigError as exc:
             outcome, error = FAILED, "configuration: " + "; ".join(exc.problems)
-        except Exception as exc:
+        except (RemoteError, DatabaseError) as exc:
             outcome, error = FAILED, describe_error(exc)
-            log.debug("%s failed", spec.name, exc_info=True)
+        except Exception as exc:
+            # Not a failure of the shop, the client area or the database: a bug, whose
+            # traceback (secrets masked like every log record) is what a fix needs.
+            outcome, error = FAILED, describe_error(exc)
+            log.error("%s: unexpected error", spec.name, exc_info=True)
         finally:
             for session in context.sessions:
                 session.close()
