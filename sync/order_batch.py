@@ -179,7 +179,8 @@ def prepare_batch(
         if same and item.customer is None:
             item.unchanged = True  # a guest order still held: nothing new to write
             continue
-        item.stored_lots = store.lots_of_order(order.id)
+        # a lot is stored only after its order: a new order has none
+        item.stored_lots = store.lots_of_order(order.id) if item.stored is not None else []
         if not order.refunds:
             item.refunds = RefundSummary()
         elif order.paid and _refunds_needed(order, stored_fp, fp, item.stored_lots):
