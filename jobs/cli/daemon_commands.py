@@ -9,6 +9,8 @@ shuts down, leadership is released and the exit code is 0.
 from __future__ import annotations
 
 import logging
+import shutil
+import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -183,14 +185,15 @@ def _where_next(out: Console, sandbox: Sandbox, database: Path, keep_running: bo
     out.print("\n[bold]Where to look next[/]")
     out.print("The ledger of this demo stays in place; explore it with:")
     out.print(f"  export ASSIST_DATABASE_URL=sqlite:///{example}")
+    me = _command_name()
     for command in (
-        "assist-sync clients",
-        "assist-sync balance CLIENT      # a client id or e-mail from the table",
-        "assist-sync ledger CLIENT       # every event of that client",
-        "assist-sync status              # cursors, last runs, counts",
-        "assist-sync report CLIENT -o report.pdf",
+        "clients",
+        "balance CLIENT    # CLIENT: an id or e-mail of the table",
+        "ledger CLIENT     # every event of its ledger",
+        "status            # cursors, last runs, counts",
+        "report CLIENT -o report.pdf",
     ):
-        out.print(f"  {command}", highlight=False)
+        out.print(f"  {me} {command}", highlight=False, soft_wrap=True)
     if not keep_running:
         out.print(
             "The sandbox stops now. `assist-sync demo --keep-running` keeps it and the daemon "
@@ -202,3 +205,18 @@ def _where_next(out: Console, sandbox: Sandbox, database: Path, keep_running: bo
     for line in sandbox.env_lines():
         out.print(f"  {line}", highlight=False, markup=False)
     out.print()
+
+
+def _command_name() -> str:
+    """``assist-sync`` when that is what the shell finds, else the path it was run as
+    (``.venv/bin/assist-sync`` from a fresh clone)."""
+    invoked = Path(sys.argv[0])
+    if invoked.name != "assist-sync":
+        return "assist-sync"
+    found = shutil.which("assist-sync")
+    if found and Path(found).resolve() == invoked.resolve():
+        return "assist-sync"
+    try:
+        return str(invoked.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(invoked)
