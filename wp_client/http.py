@@ -24,13 +24,13 @@ from wp_client.remote import Remote
 from wp_client.retry import Backoff, may_retry, parse_retry_after, resolve_exception
 from wp_client.retry import resolve_status as table_entry
 from wp_client.translate import Translator
-from wp_client.urls import redact, without_query
+from wp_client.urls import redact, same_origin, without_query
 
 log = logging.getLogger("wp_client")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Headers never handed back to callers: ``Link`` echoes the query string, credentials included.
-HIDDEN_HEADERS = ("Link", "Set-Cookie")
+HIDDEN_HEADERS = ("link", "set-cookie")  # compared lower-case: servers differ in case
 
 
 def user_agent() -> str:
@@ -156,9 +156,11 @@ class HttpClient:
         try:
             body = decode_json(response.content, response.headers.get("Content-Type", ""))
         except NotJson as exc:
+            if exc.html and response.status_code == 200 and self._permalinks_are_plain():
+                raise self.errors.plain_permalinks(response, self.site_root) from None
             raise self.errors.not_json(response, exc) from None
         visible = CaseInsensitiveDict(
-            {k: v for k, v in response.headers.items() if k not in HIDDEN_HEADERS}
+            {k: v for k, v in response.headers.items() if k.lower() not in HIDDEN_HEADERS}
         )
         return body, visible
 
@@ -176,6 +178,40 @@ class HttpClient:
             ca_bundle=self.ca_bundle,
             secrets=self._secrets,
         )
+
+    @property
+    def site_root(self) -> str:
+        """The site address: ``api_root`` without its ``/wp-json``."""
+        return self.api_root.removesuffix("/wp-json")
+
+    def _permalinks_are_plain(self) -> bool:
+        """Whether the site's REST API answers only in the ``?rest_route=`` form.
+
+        With WordPress's "Plain" permalink setting ``/wp-json/…`` is no route: WordPress
+        redirects it (adding a trailing slash) and then serves the home page (HTML, status 200),
+        while ``/?rest_route=/`` still answers the REST index. Two unauthenticated probes of the
+        public index tell this apart from a firewall, a cache or a redirect rule; any failure of
+        a probe means "no".
+        """
+        if not self.api_root.endswith("/wp-json"):
+            return False
+        pretty = self._probe(f"{self.api_root}/", {})
+        plain = self._probe(f"{self.site_root}/", {"rest_route": "/"})
+        return pretty is None and isinstance(plain, dict) and "namespaces" in plain
+
+    def _probe(self, url: str, params: dict[str, str]) -> object | None:
+        """The JSON a public GET of ``url`` answers with (redirects followed), or None."""
+        self.requests_made += 1
+        try:
+            probe = self.session.get(
+                url, params=params, timeout=self.timeout, verify=self.ca_bundle or None
+            )
+            self.bytes_received += len(probe.content)
+            if probe.status_code != 200:
+                return None
+            return decode_json(probe.content, probe.headers.get("Content-Type", ""))
+        except (requests.RequestException, NotJson):
+            return None
 
     def close(self) -> None:
         if self._owns_session:
@@ -229,6 +265,10 @@ class HttpClient:
                 time.monotonic() - started,
             )
             if 300 <= response.status_code < 400:
+                if same_origin(url, response.headers.get("Location", "")) and (
+                    self._permalinks_are_plain()
+                ):
+                    raise self.errors.plain_permalinks(response, self.site_root)
                 raise self.errors.redirect(response, url)
             verdict = table_entry(response.status_code)
             if verdict is None:

@@ -125,6 +125,18 @@ class Translator:
                 message += f" (invalid: {params})"
         return error(self.clean(message), url=where, status=status, code=code, reason=reason)
 
+    def plain_permalinks(self, response: requests.Response, site: str) -> ConfigurationError:
+        """``/wp-json/`` answered the home page because the site uses plain permalinks."""
+        where = without_query(response.url or "")
+        message = (
+            f"{where} answered the site's home page, not JSON: {site} uses plain permalinks — "
+            "in WordPress, Settings → Permalinks, choose any structure but Plain (e.g. Post "
+            "name) and save"
+        )
+        return ConfigurationError(
+            self.clean(message), url=where, status=response.status_code, reason="plain_permalinks"
+        )
+
     def not_json(self, response: requests.Response, exc: NotJson) -> RemoteError:
         where = without_query(response.url or "")
         status = response.status_code

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from wp_client.errors import ConfigurationError
 
@@ -103,3 +103,9 @@ def without_query(url: str) -> str:
 
 def host_of(url: str) -> str:
     return urlsplit(url).hostname or ""
+
+
+def same_origin(url: str, location: str) -> bool:
+    """Whether ``location`` (absolute or relative to ``url``) keeps the scheme, host and port."""
+    here, there = urlsplit(url), urlsplit(urljoin(url, location))
+    return (here.scheme, here.netloc.lower()) == (there.scheme, there.netloc.lower())

@@ -10,7 +10,7 @@ from config import Secret
 from tests.wordpress.payloads import account_payload, item
 from tests.wordpress.site import WordPressSite
 from wp_client.client_area import ClientAreaClient
-from wp_client.errors import AuthenticationError
+from wp_client.errors import AuthenticationError, ConfigurationError
 
 pytestmark = pytest.mark.wordpress
 
@@ -78,3 +78,27 @@ def test_the_daemon_client_reports_a_user_without_the_capability(
         assert "assist_sync" in str(refused.value)
     finally:
         area.close()
+
+
+def _set_permalinks(site: WordPressSite, structure: str) -> None:
+    site.php(
+        "global $wp_rewrite; $wp_rewrite->set_permalink_structure($args); "
+        "flush_rewrite_rules(false);",
+        structure,
+    )
+
+
+def test_plain_permalinks_are_reported_as_such(wordpress: WordPressSite) -> None:
+    """After a bare install permalinks are Plain: /wp-json/ is the home page (HTML, 200)."""
+    daemon = wordpress.daemon
+    assert daemon.app_password is not None
+    area = client_for(wordpress, daemon.login, daemon.app_password)
+    _set_permalinks(wordpress, "")
+    try:
+        with pytest.raises(ConfigurationError) as info:
+            list(area.iter_ticket_pages(modified_after=None, modified_before=None))
+    finally:
+        _set_permalinks(wordpress, "/%postname%/")
+        area.close()
+    assert info.value.reason == "plain_permalinks"
+    assert "Settings → Permalinks" in str(info.value)

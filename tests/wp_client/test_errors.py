@@ -342,3 +342,70 @@ def test_logs_never_show_credentials(
     assert "orders/5" in caplog.text and "per_page=1" in caplog.text
     assert KEY not in caplog.text and SECRET not in caplog.text
     assert "oauth_signature" not in caplog.text
+
+
+def _plain_permalinks_site(rsps: responses.RequestsMock) -> None:
+    """The public REST index as a site with Plain permalinks serves it: only ?rest_route=/."""
+    home = "<!DOCTYPE html><html><head><title>Boutique</title></head><body>Accueil</body></html>"
+    rsps.add(
+        "GET",
+        f"{SHOP}/",
+        json={"name": "Boutique", "namespaces": ["wp/v2", "wc/v3"], "routes": {}},
+        match=[responses.matchers.query_param_matcher({"rest_route": "/"})],
+    )
+    rsps.add("GET", f"{SHOP}/wp-json/", body=home, content_type="text/html; charset=UTF-8")
+
+
+PLAIN_PERMALINKS = (
+    f"{ORDERS} answered the site's home page, not JSON: {SHOP} uses plain permalinks — in "
+    "WordPress, Settings → Permalinks, choose any structure but Plain (e.g. Post name) and save"
+)
+
+
+def test_plain_permalinks_are_named_not_mistaken_for_a_firewall(
+    rsps: responses.RequestsMock, woo: WooClient
+) -> None:
+    """/wp-json/ answers the home page when permalinks are Plain; ?rest_route=/ still works."""
+    _plain_permalinks_site(rsps)
+    home = "<!DOCTYPE html><html><body>Accueil</body></html>"
+    rsps.add("GET", ORDERS, body=home, status=200, content_type="text/html; charset=UTF-8")
+    exc = _first_page_error(woo)
+    assert isinstance(exc, ConfigurationError) and exc.reason == "plain_permalinks"
+    assert str(exc) == PLAIN_PERMALINKS
+    assert all("Authorization" not in call.request.headers for call in rsps.calls[1:])
+    assert woo.requests_made == 3
+
+
+def test_plain_permalinks_behind_the_trailing_slash_redirect_are_named(
+    rsps: responses.RequestsMock, woo: WooClient
+) -> None:
+    """What WordPress 6.1 really does: /wp-json/wc/v3/orders → 301 …/orders/ → home page."""
+    _plain_permalinks_site(rsps)
+    rsps.add("GET", ORDERS, status=301, headers={"Location": f"{ORDERS}/?page=1&per_page=100"})
+    exc = _first_page_error(woo)
+    assert isinstance(exc, ConfigurationError) and exc.reason == "plain_permalinks"
+    assert str(exc).startswith(f"{ORDERS} answered the site's home page")
+
+
+def test_a_same_site_redirect_with_pretty_permalinks_stays_a_redirect_error(
+    rsps: responses.RequestsMock, woo: WooClient
+) -> None:
+    rsps.add("GET", f"{SHOP}/wp-json/", json={"namespaces": ["wc/v3"]})
+    rsps.add("GET", ORDERS, status=302, headers={"Location": f"{SHOP}/maintenance/"})
+    exc = _first_page_error(woo)
+    assert isinstance(exc, ConfigurationError) and exc.reason == "redirect"
+
+
+def test_a_link_header_in_lower_case_is_still_hidden_from_callers(
+    rsps: responses.RequestsMock, woo: WooClient
+) -> None:
+    """``Link`` repeats query-string credentials; HTTP/2 proxies send header names lower-case."""
+    rsps.add(
+        "GET",
+        f"{API}/orders/7",
+        json={"id": 7},
+        headers={"link": f'<{SHOP}/wp-json/?consumer_secret={SECRET}>; rel="up"'},
+    )
+    _, headers = woo.http.get_json("wc/v3/orders/7")
+    assert "Link" not in headers
+    assert SECRET not in repr(dict(headers))
