@@ -20,16 +20,11 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session
 
+from ledger.db_errors import DatabaseError as DatabaseError
+from ledger.db_errors import DatabaseUnavailable as DatabaseUnavailable
+
 BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 10
-
-
-class DatabaseError(Exception):
-    """A database problem to report as one line (no secret in the message)."""
-
-
-class DatabaseUnavailable(DatabaseError):
-    """The database cannot be reached, opened or migrated."""
 
 
 class Database:

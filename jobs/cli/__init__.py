@@ -2,28 +2,81 @@
 
 Every user mistake ends as one line on stderr and an exit code: 0 success, 1 runtime failure,
 2 usage or configuration error. No traceback reaches the user.
+
+A command's module is imported only when that command runs (``jobs.cli.lazy``), so ``--help``
+and the light commands do not pay for the heavy ones' imports.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import click
 
 from jobs.cli.context import AppContext, run_cli
+from jobs.cli.lazy import LazyCommand, LazyGroup
 
-# Each module exposes ``register(group)``; the order is the order of ``--help``.
-COMMAND_MODULES = (
-    "jobs.cli.ledger_commands",
-    "jobs.cli.sync_commands",
-    "jobs.cli.daemon_commands",
-    "jobs.cli.sandbox_command",
-    "jobs.cli.report_command",
+_LEDGER = "jobs.cli.ledger_commands"
+_SYNC = "jobs.cli.sync_commands"
+_DAEMON = "jobs.cli.daemon_commands"
+_REPORT = "jobs.cli.report_command"
+
+# Each module exposes ``register(group)``. A summary is the first paragraph of the command's
+# help; tests/cli/test_lazy_commands.py fails when one drifts from the command itself.
+COMMANDS: dict[str, LazyCommand] = {
+    "adjust": LazyCommand(
+        _LEDGER, "Credit (N > 0) or debit (N < 0) a client's time, with a reason."
+    ),
+    "balance": LazyCommand(
+        _LEDGER, "A client's remaining time and lots, recomputed now (expiry is current)."
+    ),
+    "clients": LazyCommand(
+        _LEDGER, "Every client with remaining and uncovered time (as of its last recompute)."
+    ),
+    "db": LazyCommand(_LEDGER, "The ledger database."),
+    "demo": LazyCommand(
+        _DAEMON,
+        "A first look: the sandbox shop and client area, one full pass, a table of clients.",
+    ),
+    "doctor": LazyCommand(
+        _SYNC,
+        "Check the shop URL, credentials and permissions (and the client area if configured).",
+    ),
+    "ledger": LazyCommand(
+        _LEDGER, "A client's event log, oldest first: every change to the credit and its source."
+    ),
+    "report": LazyCommand(
+        _REPORT,
+        "Write the intervention report of CLIENT (WordPress user id or e-mail) as a PDF.",
+    ),
+    "run": LazyCommand(
+        _DAEMON, "Run the scheduled jobs: orders, client area, accounts, sweep, reconciliation."
+    ),
+    "sandbox": LazyCommand(
+        "jobs.cli.sandbox_command",
+        "Serve a seeded sandbox shop and client area on loopback until Ctrl-C.",
+    ),
+    "status": LazyCommand(
+        _LEDGER, "The database, sync cursors, the last run of each job and what the ledger holds."
+    ),
+    "sweep": LazyCommand(
+        _REPORT,
+        "Recompute every client now, e-mail the warnings not sent yet, upload end-of-mission "
+        "reports (what the daemon does every ASSIST_SWEEP_INTERVAL seconds).",
+    ),
+    "sync": LazyCommand(
+        _SYNC, "Run a sync now, by hand (the daemon runs the same jobs on its schedule)."
+    ),
+}
+# Kept for callers that load every command module (e.g. to inspect the whole tree).
+COMMAND_MODULES = tuple(dict.fromkeys(command.module for command in COMMANDS.values()))
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option(
     "--env-file",
     type=click.Path(dir_okay=False),
@@ -41,10 +94,6 @@ def cli(ctx: click.Context, env_file: str) -> None:
     """
     ctx.obj = AppContext(env_file=env_file)
     ctx.call_on_close(ctx.obj.close)
-
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(cli)
 
 
 def main() -> None:

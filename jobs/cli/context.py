@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from config import ConfigError, Settings, load_settings
-from ledger.db import Database, DatabaseError, open_database
+from ledger.db_errors import DatabaseError
+
+if TYPE_CHECKING:  # ledger.db loads SQLAlchemy: only the commands that use it pay for it
+    from ledger.db import Database
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -42,6 +45,8 @@ class AppContext:
     def database(self) -> Database:
         """The ledger database, opened (and created or migrated) on first use, closed on exit."""
         if self._database is None:
+            from ledger.db import open_database
+
             self._database = self.keep(open_database(self.settings.database_url))
         return self._database
 
