@@ -31,18 +31,21 @@ from requests.auth import AuthBase
 
 
 class BasicAuth(AuthBase):
-    """HTTP Basic with UTF-8 credentials; ``repr`` never shows them."""
+    """HTTP Basic with UTF-8 credentials; ``repr`` never shows the password, nor the user name
+    when it is itself a credential (``username_is_secret``: a WooCommerce consumer key)."""
 
-    def __init__(self, username: str, password: str) -> None:
+    def __init__(self, username: str, password: str, *, username_is_secret: bool = False) -> None:
         self._token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
         self.username = username
+        self._username_is_secret = username_is_secret
 
     def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
         r.headers["Authorization"] = f"Basic {self._token}"
         return r
 
     def __repr__(self) -> str:
-        return f"BasicAuth(username={self.username[:6]!r}…, password='********')"
+        shown = "'********'" if self._username_is_secret else repr(self.username)
+        return f"BasicAuth(username={shown}, password='********')"
 
 
 def rawurlencode(value: str) -> str:

@@ -131,7 +131,7 @@ class WooClient:
         self._secret = secret
         auth: AuthBase
         if self.url.startswith("https://"):
-            auth = BasicAuth(key.reveal(), secret.reveal())
+            auth = BasicAuth(key.reveal(), secret.reveal(), username_is_secret=True)
         else:
             auth = OAuth1Signature(key.reveal(), secret.reveal())
         self.http = HttpClient(

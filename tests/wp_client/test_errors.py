@@ -240,6 +240,7 @@ def test_secrets_never_appear_even_when_the_server_echoes_them(
     _secret_free(info.value)
     for text in (repr(woo), repr(area), repr(woo.http), repr(area.http), repr(woo.http.auth)):
         assert KEY not in text and SECRET not in text and APP_PASSWORD not in text
+        assert KEY[:6] not in text  # not even the start of the consumer key (Basic's user name)
 
 
 def test_a_redirect_to_a_login_page_is_not_suggested_as_the_address(
