@@ -3,9 +3,9 @@
 Two steps, so that no HTTP request runs while the ledger's write lock is held:
 
 1. ``prepare_batch`` (a read session and the shop): validate every order, compare its
-   fingerprint with what the ledger stored, fetch refund details only for orders whose refund
-   ids changed, and match guest orders to a client by billing e-mail (a known ledger client
-   first, then the shop's customers with ``role=all``);
+   fingerprint with what the ledger stored, fetch refund details only for paid orders whose
+   refund ids differ from those their stored lots reflect, and match guest orders to a client
+   by billing e-mail (a known ledger client first, then the shop's customers, ``role=all``);
 2. ``apply_batch`` (one write transaction): quarantine the malformed, upsert orders and their
    lots idempotently (lot id ``order-{order}-line-{line}``), void or restore lots on status
    changes, raise admin flags for amount-only refunds, then recompute every touched client.
@@ -114,13 +114,13 @@ class Shop:
             found = [c for c in answer if isinstance(c.get("id"), int)]
             match = None
             if len(found) == 1 and found[0]["id"] > 0:
-                first = " ".join(
-                    str(found[0].get(k) or "").strip() for k in ("first_name", "last_name")
+                one = found[0]
+                name = " ".join(
+                    str(one.get(k) or "").strip() for k in ("first_name", "last_name")
                 ).strip()
-                mail = found[0].get("email")
-                match = Customer(
-                    found[0]["id"], mail.lower() if isinstance(mail, str) else email, first or None
-                )
+                mail = one.get("email")
+                address = mail.strip().lower() if isinstance(mail, str) else email
+                match = Customer(one["id"], address, name or None)
             self._customers[email] = match
         return self._customers[email]
 
