@@ -183,3 +183,16 @@ def test_a_key_that_cannot_read_customers_holds_guests_instead_of_failing(world:
     guest = world.order(0, [("ASSIST-3H", 1)], billing_email="sans.compte@example.fr")
     summary = world.sync()
     assert summary.unassigned == 1 and world.lots(guest.id) == []
+
+
+def test_the_seeded_shop_never_opens_a_lot_twice_whatever_runs(seeded_world: World) -> None:
+    first = seeded_world.sync(per_page=7)
+    assert first.lots_opened > 10 and first.quarantined == 0
+    lots = seeded_world.all_lots()
+    clients = {client for client, *_ in lots.values()}
+    events = {client: seeded_world.events(client) for client in clients}
+    for options in ({"full": True}, {}, {"full": True, "per_page": 100}, {"dry_run": True}, {}):
+        again = seeded_world.sync(**options)
+        assert (again.lots_opened, again.lots_changed, again.lots_voided) == (0, 0, 0), options
+    assert seeded_world.all_lots() == lots
+    assert {client: seeded_world.events(client) for client in clients} == events
