@@ -29,6 +29,7 @@ from ledger.domain import (
     ClientId,
     Decision,
     EntryId,
+    EntryKind,
     FactKey,
     Lot,
     LotBalance,
@@ -58,9 +59,15 @@ def entry_order(entry: TimeEntry) -> tuple[datetime, str]:
 
 
 def deducted_minutes(entry: TimeEntry, rounding: int) -> Minutes:
-    """Rule 3: the minutes an entry takes from the credit (exchange and ≤ 0 take none)."""
+    """Rule 3: the minutes an entry takes from the credit (exchange and ≤ 0 take none).
+
+    Logged work is rounded up to a multiple of ``rounding``; an admin debit is taken exactly as
+    typed (the admin chose the number, and the CLI confirms that number).
+    """
     if not entry.kind.deducted or entry.minutes <= 0:
         return 0
+    if entry.kind is EntryKind.ADJUSTMENT:
+        return entry.minutes
     return -(-entry.minutes // rounding) * rounding
 
 

@@ -224,11 +224,9 @@ def clients(app: AppContext, as_json: bool) -> None:
                 {
                     "client_id": r.id,
                     "email": r.email,
-                    "name": r.name,
                     "remaining_minutes": r.remaining_minutes,
                     "uncovered_minutes": r.uncovered_minutes,
                     "open_lots": r.open_lots,
-                    "recomputed_at": iso(r.recomputed_at),
                 }
                 for r in rows
             ]

@@ -37,9 +37,9 @@ def console() -> Console:
 
 
 def lot_json(lot: LotRow) -> dict[str, Any]:
+    """One lot of ``balance --json``: exactly the keys issue 2 specifies."""
     return {
         "id": lot.id,
-        "source": lot.source.value,
         "sku": lot.sku,
         "order_id": lot.order_id,
         "order_line_id": lot.order_line_id,
@@ -47,7 +47,6 @@ def lot_json(lot: LotRow) -> dict[str, Any]:
         "used_minutes": lot.used_minutes,
         "expired_minutes": lot.expired_minutes,
         "remaining_minutes": lot.remaining_minutes,
-        "voided_minutes": lot.voided_minutes,
         "opened_at": iso(lot.opened_at),
         "expires_at": iso(lot.expires_at),
         "status": lot.status.value,
@@ -55,13 +54,12 @@ def lot_json(lot: LotRow) -> dict[str, Any]:
 
 
 def balance_json(b: ClientBalance) -> dict[str, Any]:
+    """The document of ``balance --json``: exactly the keys issue 2 specifies."""
     return {
         "client_id": b.client_id,
         "email": b.email,
         "remaining_minutes": b.remaining_minutes,
         "uncovered_minutes": b.uncovered_minutes,
-        "billed_minutes": b.billed_minutes,
-        "recomputed_at": iso(b.recomputed_at),
         "lots": [lot_json(lot) for lot in b.lots],
     }
 

@@ -37,6 +37,7 @@ LOT_KEYS = {
     "expires_at",
     "status",
 }
+CLIENT_KEYS = {"client_id", "email", "remaining_minutes", "uncovered_minutes", "open_lots"}
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,10 @@ def test_balance_json_recomputes_now_and_has_the_documented_keys(
     assert result.code == 0, result.stderr
     data = result.json()
     assert isinstance(data, dict)
-    assert {"client_id", "email", "remaining_minutes", "uncovered_minutes", "lots"} <= set(data)
+    assert {"client_id", "email", "remaining_minutes", "uncovered_minutes", "lots"} == set(data)
     assert (data["client_id"], data["remaining_minutes"], data["uncovered_minutes"]) == (12, 135, 0)
     lots = {lot["id"]: lot for lot in data["lots"]}
-    assert all(set(lot) >= LOT_KEYS for lot in lots.values())
+    assert all(set(lot) == LOT_KEYS for lot in lots.values())
     assert lots["order-13-line-9"]["status"] == "open"
     assert lots["order-13-line-9"]["used_minutes"] == 45
     assert lots["order-5-line-1"]["status"] == "expired"  # recomputed at now
@@ -205,6 +206,16 @@ def test_adjust_credits_and_debits_with_the_reason_in_the_ledger(invoke: Cli) ->
     assert "admin adjustment: geste commercial" in human.stdout and "erreur" in human.stdout
 
 
+def test_an_admin_debit_is_taken_exactly_even_when_work_is_rounded(invoke: Cli) -> None:
+    seed(invoke.url)
+    invoke.env["ASSIST_ROUNDING_MINUTES"] = "15"
+    debit = invoke("adjust", "12", "--minutes=-7", "--reason", "erreur", "--json")
+    assert debit.code == 0, debit.stderr
+    summary = debit.json()
+    assert isinstance(summary, dict)
+    assert summary["remaining_minutes"] == 180 - 45 - 7  # the 45 min of work are a multiple of 15
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -236,7 +247,7 @@ def test_clients_json_lists_every_client(invoke: Cli) -> None:
         (12, "anne@example.fr", 135, 1),
         (30, "bob@example.fr", 0, 0),
     ]
-    assert all({"uncovered_minutes"} <= set(r) for r in rows)
+    assert all(set(r) == CLIENT_KEYS for r in rows)
     human = invoke("clients")
     assert "anne@example.fr" in human.stdout and "2 h 15 min" in human.stdout
 

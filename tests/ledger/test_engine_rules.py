@@ -121,7 +121,7 @@ def test_rule3_exchange_time_is_recorded_but_never_deducted() -> None:
         (1, "training", 15, 15),
         (15, "production", 15, 15),
         (16, "production", 15, 30),
-        (7, "adjustment", 15, 15),
+        (7, "adjustment", 15, 7),  # an admin debit is taken as typed, never rounded
         (50, "exchange", 15, 0),
         (0, "production", 15, 0),
         (-20, "production", 1, 0),
