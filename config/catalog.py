@@ -11,7 +11,7 @@ public offer; ``ASSIST_CATALOG`` points at a TOML file that replaces it::
     url = "https://boutique.example/produit/pack-assistance-3h/"   # optional
 
     [[unit_rate]]
-    since = "2021-01-01"
+    since = 2021-01-01        # a TOML date; "2021-01-01" is read the same
     rate = "65.00"
 
 A pack's hourly rate is ``price / hours`` unless the file gives ``hourly_rate``.
@@ -22,7 +22,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -172,7 +172,7 @@ def parse_catalog(raw: Mapping[str, Any], source: str = "catalog") -> Catalog:
         problems.append(f"{source}: 'unit_rate' must be a list of tables")
         raw_rates = []
     for i, entry in enumerate(raw_rates, start=1):
-        since = entry.get("since") if isinstance(entry, dict) else None
+        since = _date(entry.get("since")) if isinstance(entry, dict) else None
         value = _decimal(entry.get("rate")) if isinstance(entry, dict) else None
         if not isinstance(since, date) or value is None or value < 0:
             problems.append(f'{source}: unit_rate #{i} needs since = YYYY-MM-DD and rate = "65.00"')
@@ -181,6 +181,18 @@ def parse_catalog(raw: Mapping[str, Any], source: str = "catalog") -> Catalog:
     if problems:
         raise ConfigError(problems)
     return Catalog(packs=packs, unit_rates=tuple(rates) or DEFAULT_CATALOG.unit_rates)
+
+
+def _date(value: object) -> date | None:
+    """A TOML date (``since = 2021-01-01``) or the same written as a string; None otherwise."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _decimal(value: object) -> Decimal | None:

@@ -118,6 +118,24 @@ def test_each_mistake_is_one_clear_line(tmp_path: Path, text: str, problem: str)
     assert problem in line and str(path) in line and "\n" not in line
 
 
+@pytest.mark.parametrize("since", ["2026-01-01", '"2026-01-01"'])
+def test_a_unit_rate_date_is_a_toml_date_or_the_same_as_a_string(
+    tmp_path: Path, since: str
+) -> None:
+    text = (
+        '[[pack]]\nsku = "A"\nhours = 1\nprice = "1"\nvalidity_months = 1\n'
+        f'[[unit_rate]]\nsince = {since}\nrate = "70.00"\n'
+        '[[unit_rate]]\nsince = 2021-01-01T10:00:00\nrate = "1"\n'
+    )
+    with pytest.raises(ConfigError) as caught:  # a date-time is not a day
+        load_catalog(write(tmp_path, text))
+    assert [p.split(": ", 1)[1] for p in caught.value.problems] == [
+        'unit_rate #2 needs since = YYYY-MM-DD and rate = "65.00"'
+    ]
+    catalog = load_catalog(write(tmp_path, text.rsplit("[[unit_rate]]", 1)[0]))
+    assert catalog.unit_rate_on(date(2026, 1, 1)) == Decimal("70.00")
+
+
 def test_every_mistake_is_reported_at_once(tmp_path: Path) -> None:
     text = (
         '[[pack]]\nsku = "A"\nhours = 0\nprice = "1"\nvalidity_months = 1\n'
