@@ -57,6 +57,11 @@ class DatabaseServer:
     private: bool = False
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
+    @property
+    def pid(self) -> int | None:
+        """The private server's process (and group) id; None for the shared server."""
+        return self._process.pid if self._process is not None else None
+
     def stop(self) -> None:
         if self._process is None:
             return

@@ -4,7 +4,9 @@
 the MariaDB server, a config file ``/etc/wordpress/config-<name>.php``, a private
 ``WP_CONTENT_DIR`` with the theme and this repository's plugin symlinked, ``wp_install``, the
 plugin activated, test users, ``php -S`` in its own process group); ``WordPressSite.stop()``
-takes all of it down again. See ``/work/shared/WORDPRESS-IN-CI.md`` for the facts behind it.
+takes all of it down again. ``php -S`` takes its port first (retried on a clash) so parallel runs
+never share one, and every start first sweeps the sites of runs that died without their teardown.
+See ``/work/shared/WORDPRESS-IN-CI.md`` for the facts behind it.
 """
 
 from __future__ import annotations
@@ -369,6 +371,7 @@ def _config_php(
     return (
         "<?php\n"
         "// Written by tests/wordpress/site.py for one test run; removed at teardown.\n"
+        f"// owner pid: {os.getpid()}\n"
         f"define('DB_NAME', '{db}');\n"
         f"define('DB_USER', '{db}');\n"
         f"define('DB_PASSWORD', '{db_password}');\n"
@@ -419,12 +422,12 @@ def start_site() -> WordPressSite:
     reason = missing_requirements()
     if reason:
         raise SiteError(reason)
+    sweep_abandoned_sites()
     token = secrets.token_hex(6)
     name = f"assist-wp-{token}"
     db = f"assist_wp_{token}"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     workdir = Path(tempfile.mkdtemp(prefix=f"{name}-"))
+    url = ""  # known once the server holds its port
     admin_password = secrets.token_urlsafe(18)
     db_password = secrets.token_hex(16)
     specs = _users()
@@ -450,7 +453,13 @@ def start_site() -> WordPressSite:
             site._db = mariadb.open_server(workdir, _free_port())
         except RuntimeError as exc:
             raise SiteError(str(exc)) from exc
+        if site._db.pid is not None:
+            (workdir / "mariadb.pgid").write_text(str(site._db.pid))
         _run_dbadmin(site._db, "create", db, db_password)
+        # The server takes its port before the long install: a parallel run picking a free
+        # port meanwhile cannot be handed the same one.
+        site._server, port = _launch_server(site)
+        site.url = url = f"http://127.0.0.1:{port}"
         (CONFIG_DIR / f"config-{name}.php").write_text(
             _config_php(db, db_password, url, workdir, site._db)
         )
@@ -487,41 +496,62 @@ def start_site() -> WordPressSite:
         site.outsider = made["outsider"]
         site.page_url = str(out["page_url"])
         site.admin = SiteUser("admin", admin_password, "admin@agence.test", "admin", id=1)
-        site._server = _start_server(site, port)
+        _wait_until_ready(site, site._server)
         return site
     except BaseException:
         site.stop()
         raise
 
 
-def _start_server(site: WordPressSite, port: int) -> subprocess.Popen[bytes]:
-    log = open(site.workdir / "server.log", "wb")  # noqa: SIM115 - owned by the server process
-    env = _php_env(
-        site.name,
-        f"127.0.0.1:{port}",
-        {"ASSIST_WP_CONTENT_DIR": str(site.content_dir), "PHP_CLI_SERVER_WORKERS": "4"},
-    )
-    server = subprocess.Popen(
-        [
-            "php",
-            "-d",
-            "sendmail_path=/bin/true",
-            "-d",
-            "display_errors=0",
-            "-S",
+def _launch_server(site: WordPressSite) -> tuple[subprocess.Popen[bytes], int]:
+    """``php -S`` on a free port, in its own process group; retried when the port was taken."""
+    for _attempt in range(5):
+        port = _free_port()
+        log_path = site.workdir / "server.log"
+        log = open(log_path, "wb")  # noqa: SIM115 - owned by the server process
+        env = _php_env(
+            site.name,
             f"127.0.0.1:{port}",
-            "-t",
-            str(CORE),
-            str(PHP_DIR / "router.php"),
-        ],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # setsid: the workers share the group we kill at teardown
-    )
-    log.close()
-    site._server = server
+            {"ASSIST_WP_CONTENT_DIR": str(site.content_dir), "PHP_CLI_SERVER_WORKERS": "4"},
+        )
+        server = subprocess.Popen(
+            [
+                "php",
+                "-d",
+                "sendmail_path=/bin/true",
+                "-d",
+                "display_errors=0",
+                "-S",
+                f"127.0.0.1:{port}",
+                "-t",
+                str(CORE),
+                str(PHP_DIR / "router.php"),
+            ],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # setsid: the workers share the group we kill at teardown
+        )
+        log.close()
+        (site.workdir / "server.pgid").write_text(str(server.pid))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            said = log_path.read_bytes()
+            if b"started" in said:
+                return server, port
+            if server.poll() is not None or b"Failed to listen" in said:
+                break
+            time.sleep(0.02)
+        _kill_group(server)
+        if b"in use" not in log_path.read_bytes():
+            raise SiteError(f"php -S did not start; see {log_path}")
+    raise SiteError("php -S found no free port in 5 attempts")
+
+
+def _wait_until_ready(site: WordPressSite, server: subprocess.Popen[bytes] | None) -> None:
+    """Until the installed site answers ``/wp-json/`` with the plugin's namespace (30 s)."""
+    assert server is not None
     deadline = time.monotonic() + 30
     last = "no answer"
     while time.monotonic() < deadline:
@@ -530,9 +560,50 @@ def _start_server(site: WordPressSite, port: int) -> subprocess.Popen[bytes]:
         try:
             response = requests.get(f"{site.url}/wp-json/", timeout=5)
             if response.ok and "assist/v1" in response.json().get("namespaces", []):
-                return server
+                return
             last = f"HTTP {response.status_code}"
         except (requests.RequestException, ValueError) as exc:
             last = type(exc).__name__
         time.sleep(0.1)
     raise SiteError(f"WordPress did not answer /wp-json/ within 30 s ({last})")
+
+
+def sweep_abandoned_sites() -> list[str]:
+    """Take down the sites of test runs that died without their teardown (SIGKILL, power cut).
+
+    A site is abandoned when the process that wrote its config file is gone: its server group is
+    killed, its database and user dropped, its files removed. Sites of live runs are left alone.
+    Returns the names swept.
+    """
+    swept: list[str] = []
+    for config in sorted(CONFIG_DIR.glob("config-assist-wp-*.php")):
+        text = config.read_text(errors="replace")
+        owner = re.search(r"^// owner pid: (\d+)$", text, re.M)
+        content = re.search(r"define\('WP_CONTENT_DIR', '([^']+)'\)", text)
+        if owner is None or content is None or _alive(int(owner.group(1))):
+            continue
+        workdir = Path(content.group(1)).parent
+        for group in ("server.pgid", "mariadb.pgid"):
+            with contextlib.suppress(OSError, ValueError):
+                os.killpg(int((workdir / group).read_text()), signal.SIGKILL)
+        name = config.name.removeprefix("config-").removesuffix(".php")
+        host = re.search(r"define\('DB_HOST', '([^:']+):(\d+)'\)", text)
+        private = (workdir / "mariadb.pgid").exists()  # its data goes with the work directory
+        if host is not None and not private and mariadb.unavailable_reason() is None:
+            with contextlib.suppress(SiteError):
+                server = mariadb.DatabaseServer(host.group(1), int(host.group(2)))
+                _run_dbadmin(server, "drop", name.replace("-", "_"))
+        shutil.rmtree(workdir, ignore_errors=True)
+        config.unlink(missing_ok=True)
+        swept.append(name)
+    return swept
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
