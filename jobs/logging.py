@@ -203,6 +203,8 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(settings.log_level)
+    # Python warnings become records too, so that JSON output stays one object per line.
+    logging.captureWarnings(True)
     return handler
 
 

@@ -8,6 +8,7 @@ on the next tick. SIGTERM then stops it with exit code 0 and nothing half-writte
 
 from __future__ import annotations
 
+import json
 import signal
 import sqlite3
 import subprocess
@@ -35,11 +36,13 @@ def test_the_daemon_syncs_by_itself_and_stops_cleanly_on_sigterm(
 ) -> None:
     database = tmp_path / "ledger.sqlite3"
     log = tmp_path / "daemon.log"
+    env = daemon_env(sandbox, f"sqlite:///{database}")
+    env["ASSIST_LOG_FORMAT"] = "json"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [*assist_sync(), "--env-file", str(tmp_path / "no.env"), "run"],
             cwd=tmp_path,
-            env=daemon_env(sandbox, f"sqlite:///{database}"),
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -74,11 +77,17 @@ def test_the_daemon_syncs_by_itself_and_stops_cleanly_on_sigterm(
             raise
     output = log.read_text()
     assert code == 0, output[-3000:]
-    assert "SIGTERM received: stopping" in output
-    assert "daemon stopped" in output
+    # ASSIST_LOG_FORMAT=json: every line is one JSON object.
+    records = [json.loads(line) for line in output.splitlines()]
+    messages = [record["message"] for record in records]
+    assert "SIGTERM received: stopping" in messages
+    assert messages[-1] == "daemon stopped"
     assert "Traceback" not in output
     # One line per run, with its figures; no secret anywhere.
-    assert "orders ok in" in output and "lots_opened=" in output
+    orders = [r for r in records if r.get("job") == "orders" and r.get("outcome") == "ok"]
+    assert orders and orders[0]["message"].startswith("orders ok in")
+    assert "lots_opened=" in orders[0]["message"]
+    assert sum(r["summary"]["lots_opened"] for r in orders) > 0
     for secret in (sandbox.consumer_secret, sandbox.consumer_key, sandbox.wp_app_password):
         assert secret not in output
         assert secret.replace(" ", "") not in output
