@@ -12,14 +12,11 @@ See ``/work/shared/WORDPRESS-IN-CI.md`` for the facts behind it.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -30,20 +27,25 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from tests.wordpress import mariadb
+from tests.wordpress.processes import (
+    CONFIG_DIR,
+    CORE,
+    PHP_DIR,
+    SiteError,
+    free_port,
+    kill_group,
+    launch_server,
+    php_env,
+    run_dbadmin,
+    sweep_abandoned_sites,
+)
 
 if TYPE_CHECKING:
     from tests.wordpress.staff import StaffDesk
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = REPO / "wordpress" / "assist-client-area"
-PHP_DIR = Path(__file__).resolve().parent / "php"
-CORE = Path("/usr/share/wordpress")
 THEME = CORE / "wp-content" / "themes" / "twentytwentythree"
-CONFIG_DIR = Path("/etc/wordpress")
-
-
-class SiteError(RuntimeError):
-    """The site could not be brought up (the message says which step and why)."""
 
 
 def missing_requirements() -> str | None:
@@ -255,14 +257,14 @@ class WordPressSite:
         """Stop the server (whole process group), drop the database, remove every file."""
         try:
             if self._server is not None:
-                _kill_group(self._server)
+                kill_group(self._server)
                 self._server = None
         finally:
             try:
                 if self._db is not None and self._db.private:
                     self._db.stop()  # its data directory goes with the work directory
                 elif self._db is not None:
-                    _run_dbadmin(self._db, "drop", self.name.replace("-", "_"))
+                    run_dbadmin(self._db, "drop", self.name.replace("-", "_"))
             finally:
                 (CONFIG_DIR / f"config-{self.name}.php").unlink(missing_ok=True)
                 shutil.rmtree(self.workdir, ignore_errors=True)
@@ -272,24 +274,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "user"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _php_env(site_name: str, host: str, extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({"ASSIST_WP_CONFIG": site_name, "ASSIST_WP_HOST": host})
-    env.update(extra or {})
-    return env
-
-
 def _run_php(site: WordPressSite, args: list[str], extra_env: dict[str, str] | None = None) -> str:
     host = site.url.removeprefix("http://")
     done = subprocess.run(
         ["php", "-d", "sendmail_path=/bin/true", "-d", "display_errors=stderr", *args],
-        env=_php_env(site.name, host, extra_env),
+        env=php_env(site.name, host, extra_env),
         capture_output=True,
         text=True,
         timeout=120,
@@ -300,56 +289,6 @@ def _run_php(site: WordPressSite, args: list[str], extra_env: dict[str, str] | N
             f"{(done.stderr or done.stdout).strip()[-2000:]}"
         )
     return done.stdout
-
-
-def _run_dbadmin(
-    server: mariadb.DatabaseServer, verb: str, db_name: str, password: str = ""
-) -> None:
-    done = subprocess.run(
-        [
-            "php",
-            str(PHP_DIR / "dbadmin.php"),
-            verb,
-            server.host,
-            str(server.port),
-            db_name,
-            password,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if done.returncode != 0:
-        raise SiteError(f"database {verb} failed: {done.stderr.strip()}")
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """End the server's whole process group (its workers too): SIGTERM, SIGKILL after 1 s.
-
-    php -S holds no state worth a graceful exit; what matters is that no worker survives
-    still listening on the port.
-    """
-
-    def group_alive() -> bool:
-        # Zombies (exited workers not yet reaped by init) still count for killpg(0): look in /proc.
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            with contextlib.suppress(OSError):
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                if fields[0] != "Z" and int(fields[2]) == process.pid:
-                    return True
-        return False
-
-    for sig, grace in ((signal.SIGTERM, 1.0), (signal.SIGKILL, 5.0)):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            process.poll()  # reap the leader so the group can disappear
-            if not group_alive():
-                process.wait(timeout=5)
-                return
-            time.sleep(0.05)
-    process.wait(timeout=5)
 
 
 def _config_php(
@@ -450,15 +389,15 @@ def start_site() -> WordPressSite:
         (content / "themes" / "twentytwentythree").symlink_to(THEME)
         (content / "plugins" / "assist-client-area").symlink_to(PLUGIN_DIR)
         try:
-            site._db = mariadb.open_server(workdir, _free_port())
+            site._db = mariadb.open_server(workdir, free_port())
         except RuntimeError as exc:
             raise SiteError(str(exc)) from exc
         if site._db.pid is not None:
             (workdir / "mariadb.pgid").write_text(str(site._db.pid))
-        _run_dbadmin(site._db, "create", db, db_password)
+        run_dbadmin(site._db, "create", db, db_password)
         # The server takes its port before the long install: a parallel run picking a free
         # port meanwhile cannot be handed the same one.
-        site._server, port = _launch_server(site)
+        site._server, port = launch_server(name, workdir)
         site.url = url = f"http://127.0.0.1:{port}"
         (CONFIG_DIR / f"config-{name}.php").write_text(
             _config_php(db, db_password, url, workdir, site._db)
@@ -503,52 +442,6 @@ def start_site() -> WordPressSite:
         raise
 
 
-def _launch_server(site: WordPressSite) -> tuple[subprocess.Popen[bytes], int]:
-    """``php -S`` on a free port, in its own process group; retried when the port was taken."""
-    for _attempt in range(5):
-        port = _free_port()
-        log_path = site.workdir / "server.log"
-        log = open(log_path, "wb")  # noqa: SIM115 - owned by the server process
-        env = _php_env(
-            site.name,
-            f"127.0.0.1:{port}",
-            {"ASSIST_WP_CONTENT_DIR": str(site.content_dir), "PHP_CLI_SERVER_WORKERS": "4"},
-        )
-        server = subprocess.Popen(
-            [
-                "php",
-                "-d",
-                "sendmail_path=/bin/true",
-                "-d",
-                "display_errors=0",
-                "-S",
-                f"127.0.0.1:{port}",
-                "-t",
-                str(CORE),
-                str(PHP_DIR / "router.php"),
-            ],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # setsid: the workers share the group we kill at teardown
-        )
-        log.close()
-        (site.workdir / "server.pgid").write_text(str(server.pid))
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            said = log_path.read_bytes()
-            if b"started" in said:
-                return server, port
-            if server.poll() is not None or b"Failed to listen" in said:
-                break
-            time.sleep(0.02)
-        _kill_group(server)
-        if b"in use" not in log_path.read_bytes():
-            raise SiteError(f"php -S did not start; see {log_path}")
-    raise SiteError("php -S found no free port in 5 attempts")
-
-
 def _wait_until_ready(site: WordPressSite, server: subprocess.Popen[bytes] | None) -> None:
     """Until the installed site answers ``/wp-json/`` with the plugin's namespace (30 s)."""
     assert server is not None
@@ -568,42 +461,11 @@ def _wait_until_ready(site: WordPressSite, server: subprocess.Popen[bytes] | Non
     raise SiteError(f"WordPress did not answer /wp-json/ within 30 s ({last})")
 
 
-def sweep_abandoned_sites() -> list[str]:
-    """Take down the sites of test runs that died without their teardown (SIGKILL, power cut).
-
-    A site is abandoned when the process that wrote its config file is gone: its server group is
-    killed, its database and user dropped, its files removed. Sites of live runs are left alone.
-    Returns the names swept.
-    """
-    swept: list[str] = []
-    for config in sorted(CONFIG_DIR.glob("config-assist-wp-*.php")):
-        text = config.read_text(errors="replace")
-        owner = re.search(r"^// owner pid: (\d+)$", text, re.M)
-        content = re.search(r"define\('WP_CONTENT_DIR', '([^']+)'\)", text)
-        if owner is None or content is None or _alive(int(owner.group(1))):
-            continue
-        workdir = Path(content.group(1)).parent
-        for group in ("server.pgid", "mariadb.pgid"):
-            with contextlib.suppress(OSError, ValueError):
-                os.killpg(int((workdir / group).read_text()), signal.SIGKILL)
-        name = config.name.removeprefix("config-").removesuffix(".php")
-        host = re.search(r"define\('DB_HOST', '([^:']+):(\d+)'\)", text)
-        private = (workdir / "mariadb.pgid").exists()  # its data goes with the work directory
-        if host is not None and not private and mariadb.unavailable_reason() is None:
-            with contextlib.suppress(SiteError):
-                server = mariadb.DatabaseServer(host.group(1), int(host.group(2)))
-                _run_dbadmin(server, "drop", name.replace("-", "_"))
-        shutil.rmtree(workdir, ignore_errors=True)
-        config.unlink(missing_ok=True)
-        swept.append(name)
-    return swept
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+__all__ = [
+    "CONFIG_DIR",
+    "SiteError",
+    "SiteUser",
+    "WordPressSite",
+    "start_site",
+    "sweep_abandoned_sites",
+]

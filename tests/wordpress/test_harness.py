@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.wordpress import site as harness
-from tests.wordpress.site import CONFIG_DIR, SiteUser, WordPressSite, sweep_abandoned_sites
+from tests.wordpress import processes
+from tests.wordpress.site import CONFIG_DIR, WordPressSite, sweep_abandoned_sites
 
 pytestmark = pytest.mark.wordpress
 REPO = Path(__file__).resolve().parents[2]
@@ -25,17 +25,13 @@ def test_the_server_moves_to_another_port_when_its_port_was_taken(
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         busy = taken.getsockname()[1]
-        ports = iter([busy, harness._free_port()])
-        monkeypatch.setattr(harness, "_free_port", lambda: next(ports))
-        nobody = SiteUser("", "", "", "")
-        bare = WordPressSite("", "assist-wp-harness", tmp_path, nobody, nobody, nobody, [],
-                             nobody, "")  # fmt: skip
-        (tmp_path / "wp-content").mkdir()
-        server, port = harness._launch_server(bare)
+        ports = iter([busy, processes.free_port()])
+        monkeypatch.setattr(processes, "free_port", lambda: next(ports))
+        server, port = processes.launch_server("assist-wp-harness", tmp_path)
         try:
             assert port != busy and server.poll() is None
         finally:
-            harness._kill_group(server)
+            processes.kill_group(server)
 
 
 ABANDON = """
