@@ -12,6 +12,7 @@ Credentials derive from the seed, so a restarted sandbox keeps its ``.env`` line
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import random
 import socket
 import threading
@@ -47,6 +48,16 @@ class RequestRecord:
     query: dict[str, str]
     status: int
     auth: str
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _token(rng: random.Random, alphabet: str, length: int) -> str:
@@ -173,12 +184,18 @@ class Sandbox:
             pass
 
     def env_lines(self) -> list[str]:
-        """The ``.env`` lines that point the daemon at this sandbox."""
+        """The ``.env`` lines that point the daemon at this sandbox.
+
+        Served on a non-loopback address (``--host 0.0.0.0``), the sandbox is plain HTTP that the
+        daemon refuses by default, so the lines then also say ``ASSIST_ALLOW_INSECURE_HTTP=1``.
+        """
         lines = [
             f"WOO_URL={self.url}",
             f"WOO_CONSUMER_KEY={self.consumer_key}",
             f"WOO_CONSUMER_SECRET={self.consumer_secret}",
         ]
+        if not _is_loopback(self.host):
+            lines.append("ASSIST_ALLOW_INSECURE_HTTP=1")
         if self.with_client_area:
             lines += [
                 f"WP_URL={self.url}",

@@ -2,7 +2,8 @@
 
 It prints the ``.env`` lines that point the daemon at it (``assist-sync sandbox > .env``), then
 serves until SIGINT or SIGTERM and exits 0. A taken port is one line on stderr and exit 1.
-Loopback needs no ``ASSIST_ALLOW_INSECURE_HTTP``: the clients sign with OAuth 1.0a over plain HTTP.
+Loopback needs no ``ASSIST_ALLOW_INSECURE_HTTP`` (the clients sign with OAuth 1.0a over plain
+HTTP); served on another address (``--host 0.0.0.0``) the lines include it.
 """
 
 from __future__ import annotations

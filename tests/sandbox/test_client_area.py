@@ -163,3 +163,26 @@ def test_without_client_area_the_namespace_is_absent() -> None:
         assert not any(line.startswith("WP_") for line in sb.env_lines())
         index = requests.get(f"{sb.url}/wp-json/", timeout=10).json()
         assert "assist/v1" not in index["namespaces"]
+
+
+def test_env_lines_of_a_sandbox_on_all_interfaces_work_for_the_daemon() -> None:
+    """Plain HTTP to a non-loopback address is refused unless the .env lines allow it."""
+    from config import load_settings
+    from wp_client.client_area import ClientAreaClient
+    from wp_client.woo import WooClient
+
+    with Sandbox(seed=2, clients=2, orders=3, host="0.0.0.0") as sb:
+        lines = sb.env_lines()
+        assert "ASSIST_ALLOW_INSECURE_HTTP=1" in lines
+        env = dict(line.split("=", 1) for line in lines)
+        settings = load_settings(env, dotenv_path=None)
+        woo = WooClient.from_settings(settings)
+        area = ClientAreaClient.from_settings(settings)
+        try:
+            assert woo.get_order(next(iter(sb.shop.orders))) is not None
+            assert "assist/v1" in area.namespaces()
+        finally:
+            woo.close()
+            area.close()
+    with Sandbox(seed=2, clients=0, orders=0) as local:
+        assert not any(line.startswith("ASSIST_") for line in local.env_lines())
