@@ -13,6 +13,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import NewType
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")  # the agency's calendar, unless configured otherwise
 
 Minutes = int
 ClientId = NewType("ClientId", int)
@@ -119,11 +122,13 @@ class Policy:
     """The configuration the engine needs, passed in so that the engine reads nothing itself.
 
     ``rounding_minutes`` rounds each deducted entry up to a multiple (1 = no rounding).
-    ``unit_rates`` are ``(since, hourly rate)`` pairs used to bill overage when no pack is held.
+    ``unit_rates`` are ``(since, hourly rate)`` pairs used to bill overage when no pack is held;
+    their days are calendar days in ``timezone`` (the agency's, like every date a client reads).
     """
 
     rounding_minutes: int = 1
     unit_rates: tuple[tuple[date, Decimal], ...] = ((date(2021, 1, 1), Decimal("65.00")),)
+    timezone: ZoneInfo = PARIS
 
 
 # --- what the engine returns -------------------------------------------------------------

@@ -18,7 +18,7 @@ The story is one walk along a timeline (DESIGN.md rules 1–7):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from ledger.checks import ENGINE_CHECKS, Inputs, InvalidLedgerInput, Problem, validate
@@ -87,7 +87,7 @@ def unit_rate_on(policy: Policy, day: date) -> Decimal:
 
 
 def overage_rate(lots: Sequence[Lot], policy: Policy, at: datetime) -> Decimal:
-    """Rule 6: the hourly rate of the pack held at ``at``, else the unit rate of that UTC day.
+    """Rule 6: the hourly rate of the pack held at ``at``, else the unit rate of that day.
 
     The pack held is the most recently opened non-voided shop lot opened at or before ``at``,
     even if it is used up or expired by then (admin credits are not packs).
@@ -99,7 +99,7 @@ def overage_rate(lots: Sequence[Lot], policy: Policy, at: datetime) -> Decimal:
     ]
     if held:
         return max(held, key=lambda lot: (lot.opened_at, lot.id)).hourly_rate
-    return unit_rate_on(policy, at.astimezone(UTC).date())
+    return unit_rate_on(policy, at.astimezone(policy.timezone).date())
 
 
 class _Walk:

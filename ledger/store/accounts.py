@@ -240,7 +240,7 @@ class AccountsRepository(ShopRepository, AreaRepository):
                     expires_at=None,
                     quantity=1,
                     pack_minutes=minutes,
-                    hourly_rate=unit_rate_on(policy, now.date()),
+                    hourly_rate=unit_rate_on(policy, now.astimezone(policy.timezone).date()),
                     source=LotSource.ADJUSTMENT,
                     reason=reason,
                 )

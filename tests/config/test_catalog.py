@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -72,10 +73,16 @@ def test_a_toml_catalog_replaces_the_built_in_one(tmp_path: Path) -> None:
 
 def test_the_policy_takes_rounding_and_dated_unit_rates_from_the_settings(tmp_path: Path) -> None:
     settings = load_settings(
-        {"ASSIST_CATALOG": str(write(tmp_path, GOOD)), "ASSIST_ROUNDING_MINUTES": "15"}, None
+        {
+            "ASSIST_CATALOG": str(write(tmp_path, GOOD)),
+            "ASSIST_ROUNDING_MINUTES": "15",
+            "ASSIST_TIMEZONE": "America/Cayenne",
+        },
+        None,
     )
     policy = policy_from_settings(settings)
     assert policy.rounding_minutes == 15
+    assert policy.timezone == ZoneInfo("America/Cayenne")  # the rates' days are its days
     assert policy.unit_rates == (
         (date(2021, 1, 1), Decimal("65.00")),
         (date(2026, 1, 1), Decimal("70.00")),

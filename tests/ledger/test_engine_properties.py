@@ -112,6 +112,8 @@ def deducted(entry: TimeEntry, rounding: int) -> int:
     """Rule 3, restated independently of the engine."""
     if entry.kind is EntryKind.EXCHANGE or entry.minutes <= 0:
         return 0
+    if entry.kind is EntryKind.ADJUSTMENT:  # an admin debit is taken as typed
+        return entry.minutes
     return math.ceil(entry.minutes / rounding) * rounding
 
 

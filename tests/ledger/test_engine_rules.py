@@ -274,13 +274,13 @@ def test_rule6_the_held_pack_is_the_latest_opened_even_if_expired_or_used_up() -
     )
 
 
-def test_rule6_without_a_held_pack_overrun_is_billed_at_the_dated_unit_rate() -> None:
+def test_rule6_without_a_held_pack_overrun_is_billed_at_the_unit_rate_of_the_paris_day() -> None:
     policy = Policy(
         unit_rates=((date(2021, 1, 1), Decimal("65.00")), (date(2026, 6, 1), Decimal("70.00")))
     )
     entries = [
         work("may", "2026-05-31 23:30", 45, ticket="T1"),  # 21:30 UTC: still 31 May
-        work("june", "2026-06-01 01:30", 45, ticket="T1"),  # 23:30 UTC on 31 May: old rate
+        work("june", "2026-06-01 01:30", 45, ticket="T1"),  # 1 June in Paris (31 May in UTC)
         work("july", "2026-07-01 10:00", 45, ticket="T1"),
         work("old", "2019-03-01 10:00", 45, ticket="T1"),  # before every rate: the oldest
     ]
@@ -294,7 +294,7 @@ def test_rule6_without_a_held_pack_overrun_is_billed_at_the_dated_unit_rate() ->
     assert priced == {
         "old": (Decimal("65.00"), Decimal("48.75")),
         "may": (Decimal("65.00"), Decimal("48.75")),
-        "june": (Decimal("65.00"), Decimal("48.75")),
+        "june": (Decimal("70.00"), Decimal("52.50")),
         "july": (Decimal("70.00"), Decimal("52.50")),
     }
 
