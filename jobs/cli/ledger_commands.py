@@ -35,6 +35,9 @@ from ledger.store import LedgerStore
 from sync.policy import policy_from_settings
 
 pass_app = click.make_pass_decorator(AppContext)
+# One adjustment moves at most 100 000 min (about 1 667 h, far beyond any pack): a larger number
+# is a typing mistake, and would not fit the database's integer columns anyway.
+MAX_ADJUSTMENT_MINUTES = 100_000
 
 
 def register(group: click.Group) -> None:
@@ -162,7 +165,7 @@ def ledger_log(app: AppContext, client: str, as_json: bool) -> None:
 @click.argument("client")
 @click.option(
     "--minutes",
-    type=int,
+    type=click.IntRange(-MAX_ADJUSTMENT_MINUTES, MAX_ADJUSTMENT_MINUTES),
     required=True,
     help="Minutes to credit (positive) or debit (negative).",
 )
@@ -203,9 +206,9 @@ def adjust(
             }
         )
         return
-    verb = "Credited" if minutes > 0 else "Debited"
+    verb = "Credited {} to" if minutes > 0 else "Debited {} from"
     click.echo(
-        f"{verb} {format_duration(abs(minutes))} to client {row.id} ({ref}): {reason.strip()}. "
+        f"{verb.format(format_duration(abs(minutes)))} client {row.id} ({ref}): {reason.strip()}. "
         f"Remaining: {format_duration(result.remaining_minutes)}, "
         f"uncovered: {format_duration(result.uncovered_minutes)}."
     )

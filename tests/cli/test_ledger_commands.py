@@ -214,6 +214,10 @@ def test_an_admin_debit_is_taken_exactly_even_when_work_is_rounded(invoke: Cli) 
     summary = debit.json()
     assert isinstance(summary, dict)
     assert summary["remaining_minutes"] == 180 - 45 - 7  # the 45 min of work are a multiple of 15
+    human = invoke("adjust", "12", "--minutes", "-8", "--reason", "erreur")
+    assert (
+        "Debited 8 min from client 12" in human.stdout and "remaining: 2 h" in human.stdout.lower()
+    )
 
 
 @pytest.mark.parametrize(
@@ -223,6 +227,8 @@ def test_an_admin_debit_is_taken_exactly_even_when_work_is_rounded(invoke: Cli) 
         (["--minutes", "30", "--reason", "  "], "--reason must say why"),
         (["--minutes", "0", "--reason", "x"], "--minutes must not be 0"),
         (["--minutes", "trente", "--reason", "x"], "'trente' is not a valid integer"),
+        (["--minutes", "99999999999999999999", "--reason", "x"], "is not in the range"),
+        (["--minutes=-100001", "--reason", "x"], "is not in the range"),
     ],
 )
 def test_adjust_usage_errors_exit_2_with_one_line(
