@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from config import Catalog
-from ledger.domain import Lot, Policy
+from ledger.domain import ClientId, Lot, Policy
 from ledger.records import Change, OrderRecord, OrderRow
 from ledger.store import LedgerStore
 from sync.order_lots import (
@@ -291,8 +291,16 @@ def _apply_order(
     if reason is None:
         planned = plan_lots(order, tz, refunds.refunded).for_client(customer.id)
         for lot in planned:
-            touched |= _upsert(store, tally, old.pop(lot.id, None), lot)
-        for gone in old.values():  # a line removed from the order, or no longer a pack
+            before = old.pop(lot.id, None)
+            touched |= _upsert(store, tally, before, _bought_terms(lot, before))
+        skus = {line.id: line.sku for line in order.lines}
+        for gone in old.values():
+            if gone.order_line_id in skus and skus[gone.order_line_id] == gone.sku:
+                # the catalog no longer sells this SKU: what was bought stays bought
+                kept = replace(gone, voided=False, reason=None, client_id=ClientId(customer.id))
+                packs = refunds.refunded.get(gone.order_line_id or 0, gone.refunded_quantity)
+                touched |= _upsert(store, tally, gone, replace(kept, refunded_quantity=packs))
+                continue
             why = f"line {gone.order_line_id} is no longer a pack line of order {order.id}"
             touched |= _upsert(store, tally, gone, replace(gone, voided=True, reason=why))
         for refund_id in refunds.amount_only:
@@ -312,6 +320,21 @@ def _apply_order(
             voided = replace(lot, voided=True, reason=reason, refunded_quantity=packs)
             touched |= _upsert(store, tally, lot, voided)
     return touched
+
+
+def _bought_terms(planned: Lot, before: Lot | None) -> Lot:
+    """A lot keeps the catalog terms it was opened with (minutes per pack, hourly rate,
+    expiry): a later change of the catalog or of the time zone applies to new sales only. The
+    expiry moves only if the payment date itself changed."""
+    if before is None:
+        return planned
+    expires_at = before.expires_at if before.opened_at == planned.opened_at else planned.expires_at
+    return replace(
+        planned,
+        pack_minutes=before.pack_minutes,
+        hourly_rate=before.hourly_rate,
+        expires_at=expires_at,
+    )
 
 
 def _void_vanished(order_id: int, store: LedgerStore, tally: Tally, now: datetime) -> set[int]:

@@ -3,10 +3,14 @@ on SQLite and on PostgreSQL. One literal scenario per case."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from config.catalog import parse_catalog
 from ledger.store import LedgerStore
 from tests.sync.orders_world import PAID_AT, World, world_fixture  # noqa: F401 - fixture
 
@@ -226,3 +230,25 @@ def test_a_refund_made_while_cancelled_counts_once_the_order_is_paid_again(world
     assert not lot.voided and lot.refunded_quantity == 1
     assert world.balance(mael.id).remaining_minutes == 180
     assert world.requests_to(refunds_route) == [refunds_route]
+
+
+def test_a_catalog_or_zone_change_applies_to_new_sales_only(world: World) -> None:
+    yann = world.customer("yann.rousseau@free.fr", "Yann", "Rousseau")
+    five = world.order(yann.id, [("ASSIST-5H", 1)])
+    three = world.order(yann.id, [("ASSIST-3H", 1)])
+    world.sync()
+    bought = {lot.id: lot for o in (five, three) for lot in world.lots(o.id)}
+    # the agency now sells 5 h packs as 6 h at another rate, stops selling 3 h packs, and
+    # moves to another time zone: nothing bought before may change
+    catalog = parse_catalog(
+        {"pack": [{"sku": "ASSIST-5H", "hours": 6, "price": "330.00", "validity_months": 6}]}
+    )
+    world.settings = replace(world.settings, catalog=catalog, timezone=ZoneInfo("America/Cayenne"))
+    full = world.sync(full=True)
+    assert (full.lots_opened, full.lots_changed, full.lots_voided) == (0, 0, 0)
+    assert {lot.id: lot for o in (five, three) for lot in world.lots(o.id)} == bought
+    assert world.balance(yann.id).remaining_minutes == 480
+    later = world.order(yann.id, [("ASSIST-5H", 1)])
+    assert world.sync().lots_opened == 1
+    (new,) = world.lots(later.id)
+    assert (new.pack_minutes, new.hourly_rate) == (360, Decimal("55.00"))
