@@ -20,11 +20,12 @@ import requests
 
 from config import Secret
 from wp_client.auth import BasicAuth
+from wp_client.base import RemoteClient
 from wp_client.bodies import require_object
 from wp_client.errors import BadPayloadError, ConfigurationError
 from wp_client.http import HttpClient
 from wp_client.pagination import MAX_PER_PAGE, PageReader
-from wp_client.params import gmt
+from wp_client.params import modified_window
 from wp_client.remote import Remote
 from wp_client.retry import Backoff
 from wp_client.urls import site_url
@@ -80,7 +81,7 @@ def disposition(filename: str) -> str:
     return value
 
 
-class ClientAreaClient:
+class ClientAreaClient(RemoteClient):
     """Reads tickets and time entries; writes account payloads and report PDFs."""
 
     def __init__(
@@ -137,14 +138,6 @@ class ClientAreaClient:
 
     def __repr__(self) -> str:
         return f"ClientAreaClient({self.url!r}, username={self.username!r}, app_password=********)"
-
-    @property
-    def requests_made(self) -> int:
-        return self.http.requests_made
-
-    @property
-    def bytes_received(self) -> int:
-        return self.http.bytes_received
 
     def iter_ticket_pages(
         self,
@@ -227,9 +220,6 @@ class ClientAreaClient:
         found = require_object(body, f"{self.http.api_root}/").get("namespaces")
         return [n for n in found if isinstance(n, str)] if isinstance(found, list) else []
 
-    def close(self) -> None:
-        self.http.close()
-
     def _pages(
         self,
         route: str,
@@ -238,11 +228,11 @@ class ClientAreaClient:
         client: int | None,
         per_page: int,
     ) -> PageReader:
-        params: dict[str, object] = {"orderby": "id", "order": "asc"}
-        if modified_after is not None:
-            params["modified_after"] = gmt(modified_after)
-        if modified_before is not None:
-            params["modified_before"] = gmt(modified_before)
+        params: dict[str, object] = {
+            "orderby": "id",
+            "order": "asc",
+            **modified_window(modified_after, modified_before),
+        }
         if client is not None:
             params["client"] = int(client)
         return PageReader(

@@ -25,3 +25,15 @@ def comma_list(values: Sequence[str] | str, *, name: str) -> str:
     if not items or any(not isinstance(v, str) or not v or "," in v for v in items):
         raise ValueError(f"{name} must be a non-empty list of values without commas: {values!r}")
     return ",".join(items)
+
+
+def modified_window(
+    modified_after: datetime | None, modified_before: datetime | None
+) -> dict[str, object]:
+    """``modified_after``/``modified_before`` query values (naive UTC), each only when given."""
+    params: dict[str, object] = {}
+    if modified_after is not None:
+        params["modified_after"] = gmt(modified_after)
+    if modified_before is not None:
+        params["modified_before"] = gmt(modified_before)
+    return params

@@ -18,11 +18,12 @@ from requests.auth import AuthBase
 
 from config import Secret
 from wp_client.auth import BasicAuth, OAuth1Signature
+from wp_client.base import RemoteClient
 from wp_client.bodies import require_object
 from wp_client.errors import ConfigurationError, RemoteError
 from wp_client.http import HttpClient
 from wp_client.pagination import MAX_PER_PAGE, PageReader
-from wp_client.params import comma_list, gmt
+from wp_client.params import comma_list, modified_window
 from wp_client.remote import Remote
 from wp_client.retry import Backoff
 from wp_client.urls import site_url
@@ -103,7 +104,7 @@ def check_ca_bundle(path: str | None, setting: str) -> str | None:
     return path or None
 
 
-class WooClient:
+class WooClient(RemoteClient):
     """Reads orders, refunds, customers and products from a WooCommerce shop.
 
     Raises only ``wp_client.errors`` classes; see each method for what None means.
@@ -163,14 +164,6 @@ class WooClient:
     def __repr__(self) -> str:
         return f"WooClient({self.url!r}, key=********, secret=********)"
 
-    @property
-    def requests_made(self) -> int:
-        return self.http.requests_made
-
-    @property
-    def bytes_received(self) -> int:
-        return self.http.bytes_received
-
     def query_string_credentials(self) -> dict[str, str]:
         """``consumer_key``/``consumer_secret`` as query parameters — for ``doctor``'s one probe
         over HTTPS that tells a stripped Authorization header from an unknown key; the sync
@@ -199,11 +192,8 @@ class WooClient:
             "order": "asc",
             "status": comma_list(status, name="status"),
             "dates_are_gmt": "true",
+            **modified_window(modified_after, modified_before),
         }
-        if modified_after is not None:
-            params["modified_after"] = gmt(modified_after)
-        if modified_before is not None:
-            params["modified_before"] = gmt(modified_before)
         if customer is not None:
             params["customer"] = int(customer)
         return PageReader(
@@ -240,9 +230,6 @@ class WooClient:
     def order_list_arguments(self) -> set[str]:
         """Names the shop accepts on ``GET /orders`` (e.g. whether ``modified_after`` exists)."""
         return get_arguments(self.orders_options())
-
-    def close(self) -> None:
-        self.http.close()
 
     def _get_one(self, path: str) -> dict[str, Any] | None:
         try:

@@ -10,6 +10,7 @@ import responses
 
 from config import Secret, load_settings
 from tests.wp_client.conftest import API, KEY, SECRET, SHOP, captured, replay
+from wp_client.client_area import ClientAreaClient
 from wp_client.errors import BadPayloadError, ConfigurationError
 from wp_client.woo import WooClient
 
@@ -162,3 +163,12 @@ def test_missing_credentials_are_named() -> None:
     with pytest.raises(ConfigurationError) as info:
         WooClient(SHOP, Secret(""), Secret(SECRET))
     assert str(info.value) == "WOO_CONSUMER_KEY is not set"
+
+
+def test_a_client_used_as_a_context_manager_closes_its_own_session() -> None:
+    closed: list[str] = []
+    with WooClient(SHOP, Secret(KEY), Secret(SECRET)) as woo:
+        woo.http.session.close = lambda: closed.append("woo")  # type: ignore[method-assign]
+    with ClientAreaClient(SHOP, "sync", Secret("abcd efgh ijkl")) as area:
+        area.http.session.close = lambda: closed.append("area")  # type: ignore[method-assign]
+    assert closed == ["woo", "area"]
