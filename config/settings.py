@@ -217,7 +217,15 @@ class _Reader:
                 f"ASSIST_DATABASE_URL has an unknown scheme {scheme!r}: expected {known}"
             )
             return f"sqlite:///{DEFAULT_DATABASE_FILE}"
-        return f"{DATABASE_SCHEMES[scheme.lower()]}://{rest}"
+        driver = DATABASE_SCHEMES[scheme.lower()]
+        if driver == "sqlite" and rest.lstrip("/").split("?")[0] in {"", ":memory:"}:
+            # SQLAlchemy would open a database in memory: every write lost at exit.
+            self.problems.append(
+                f"ASSIST_DATABASE_URL {raw!r} names no file: expected sqlite:///FILE "
+                f"(e.g. sqlite:///{DEFAULT_DATABASE_FILE})"
+            )
+            return f"sqlite:///{DEFAULT_DATABASE_FILE}"
+        return f"{driver}://{rest}"
 
     def timezone(self) -> ZoneInfo:
         raw = self.get("ASSIST_TIMEZONE") or "Europe/Paris"

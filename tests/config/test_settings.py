@@ -54,6 +54,12 @@ def test_an_unknown_database_scheme_is_one_line_without_the_password() -> None:
     assert "unknown scheme 'mysql'" in line and "hunter2" not in line
 
 
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+def test_a_sqlite_url_without_a_file_is_refused(url: str) -> None:
+    (line,) = problems({"ASSIST_DATABASE_URL": url})
+    assert line.startswith(f"ASSIST_DATABASE_URL {url!r} names no file")
+
+
 def test_every_problem_is_reported_at_once() -> None:
     found = problems(
         {
