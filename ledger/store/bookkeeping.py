@@ -64,11 +64,7 @@ class BookkeepingRepository(StoreBase):
         self, source: str, record_id: str, reason: str, payload: object, now: datetime
     ) -> None:
         """Keep a record the sync could not take; seen again, its count and reason update."""
-        row = self.session.scalars(
-            select(QuarantinedRecord).where(
-                QuarantinedRecord.source == source, QuarantinedRecord.record_id == record_id
-            )
-        ).first()
+        row = self._quarantined_row(source, record_id)
         data = as_json(payload)
         if row is None:
             self.session.add(
@@ -89,14 +85,17 @@ class BookkeepingRepository(StoreBase):
 
     def release_quarantine(self, source: str, record_id: str) -> None:
         """Forget a quarantined record (it was taken after all)."""
-        row = self.session.scalars(
+        row = self._quarantined_row(source, record_id)
+        if row is not None:
+            self.session.delete(row)
+            self.session.flush()
+
+    def _quarantined_row(self, source: str, record_id: str) -> QuarantinedRecord | None:
+        return self.session.scalars(
             select(QuarantinedRecord).where(
                 QuarantinedRecord.source == source, QuarantinedRecord.record_id == record_id
             )
         ).first()
-        if row is not None:
-            self.session.delete(row)
-            self.session.flush()
 
     def quarantined(self, source: str | None = None) -> list[QuarantineRow]:
         query = select(QuarantinedRecord).order_by(QuarantinedRecord.id)
