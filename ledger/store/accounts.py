@@ -214,7 +214,8 @@ class AccountsRepository(ShopRepository, AreaRepository):
     ) -> str:
         """An admin credit (minutes > 0: a lot that never expires, at the unit rate) or debit
         (minutes < 0: an ``adjustment`` entry at ``now``), then a recompute whose events carry
-        ``reason`` and ``actor``. Returns the id of the lot or entry ("adjust-<n>").
+        ``reason`` and ``actor`` (changes due before it are recorded first, as the system's).
+        Returns the id of the lot or entry ("adjust-<n>").
 
         Raises ValueError for an empty reason or 0 minutes, UnknownClient for an unknown client.
         """
@@ -224,7 +225,9 @@ class AccountsRepository(ShopRepository, AreaRepository):
         if minutes == 0:
             raise ValueError("an adjustment of 0 minutes changes nothing")
         policy = policy or Policy()
-        self._lock_client(client_id)
+        # Record first what happened without the admin (a lot that expired or was paid since the
+        # last recompute), so that only the adjustment's own consequences carry its reason.
+        self.recompute(client_id, now, policy)
         adjustment = AdjustmentModel(
             client_id=client_id, minutes=minutes, reason=reason, actor=actor, created_at=now
         )

@@ -437,6 +437,20 @@ def test_an_admin_debit_is_deducted_at_once_with_its_reason(db: Database) -> Non
     assert_log_sums_to(events, balance)
 
 
+def test_only_the_adjustments_own_consequences_carry_its_reason_and_actor(db: Database) -> None:
+    seed(db)  # the pack and the 45 min of work are stored but not recomputed yet
+    now = T0 + timedelta(days=100)  # and the pack has expired since
+    with db.transaction() as s:
+        ref = LedgerStore(s).add_adjustment(12, 60, "geste commercial", now, "cli:marie")
+    with db.read() as s:
+        events = LedgerStore(s).events(12)
+    by_admin = {(e.fact, e.lot_id, e.entry_id) for e in events if e.actor == "cli:marie"}
+    assert by_admin == {("grant", ref, None)}
+    pack = [e for e in events if e.lot_id == order_lot_id(13, 9)]
+    assert {e.fact for e in pack} == {"grant", "charge", "expiry"}
+    assert all(e.actor == "system" and e.reason != "geste commercial" for e in pack)
+
+
 def test_adjustment_ids_are_never_reused(db: Database) -> None:
     seed(db)
     with db.transaction() as s:
