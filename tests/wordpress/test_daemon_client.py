@@ -10,6 +10,7 @@ from config import Secret
 from tests.wordpress.payloads import account_payload, item
 from tests.wordpress.site import WordPressSite
 from wp_client.client_area import ClientAreaClient
+from wp_client.diagnose import diagnose_client_area
 from wp_client.errors import AuthenticationError, ConfigurationError
 
 pytestmark = pytest.mark.wordpress
@@ -97,8 +98,11 @@ def test_plain_permalinks_are_reported_as_such(wordpress: WordPressSite) -> None
     try:
         with pytest.raises(ConfigurationError) as info:
             list(area.iter_ticket_pages(modified_after=None, modified_before=None))
+        doctor = diagnose_client_area(area)
     finally:
         _set_permalinks(wordpress, "/%postname%/")
         area.close()
     assert info.value.reason == "plain_permalinks"
     assert "Settings → Permalinks" in str(info.value)
+    assert [(f.check, f.ok) for f in doctor] == [("area.url", False)]
+    assert "choose any structure but Plain" in doctor[0].message
