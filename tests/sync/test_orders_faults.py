@@ -9,7 +9,7 @@ equal to the reference. Pages are 10 orders, so the 40 seeded orders make 4 page
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -56,21 +56,33 @@ def after_orders(count: int, switch_on: Callable[[], None]) -> Callable[[int, in
 def fails_then_recovers(
     world: World, reference: Snapshot, switch_on: Callable[[], None], error: type[Exception]
 ) -> None:
-    """A first successful run, a failing one, a clean re-run."""
-    world.sync(per_page=PER_PAGE)
+    """A first successful run, a failing one, a clean re-run — each with its own clock, so
+    the cursor each would save is different."""
+    start = datetime.now(UTC)
+    world.sync(per_page=PER_PAGE, now=start + timedelta(seconds=1))
     saved = world.cursor()
-    assert saved is not None
+    assert saved == after(world, start + timedelta(seconds=1))
     world.shop.touch(next(iter(world.shop.orders)))  # so the next run has something to read
     with pytest.raises(error):
-        world.sync(per_page=PER_PAGE, full=True, progress=after_orders(10, switch_on))
+        world.sync(
+            per_page=PER_PAGE,
+            full=True,
+            progress=after_orders(10, switch_on),
+            now=start + timedelta(seconds=10),
+        )
     assert world.cursor() == saved  # never past a page that failed
     run = world.last_run()
     assert run.outcome == "failed" and run.error
     assert snapshot(world) == reference
     world.sandbox.faults.clear()
-    world.sync(per_page=PER_PAGE, full=True)
+    world.sync(per_page=PER_PAGE, full=True, now=start + timedelta(seconds=20))
     assert snapshot(world) == reference
-    assert world.cursor() != saved and world.last_run().outcome == "ok"
+    assert world.cursor() == after(world, start + timedelta(seconds=20))
+    assert world.last_run().outcome == "ok"
+
+
+def after(world: World, now: datetime) -> OrderCursor:
+    return OrderCursor.after_run(now, world.settings.overlap_seconds)
 
 
 def first_run_fails_then_recovers(
@@ -184,12 +196,16 @@ def test_rows_shifting_while_pages_are_read_are_not_missed(
 def test_a_listing_that_keeps_shifting_fails_and_keeps_the_cursor(
     seeded_world: World, reference: Snapshot
 ) -> None:
-    seeded_world.sync(per_page=PER_PAGE)
+    earlier = datetime.now(UTC) - timedelta(seconds=30)  # seeded orders are all older
+    seeded_world.sync(per_page=PER_PAGE, now=earlier)
     saved = seeded_world.cursor()
+    assert saved == after(seeded_world, earlier)
     seeded_world.sandbox.faults.shift_orders(after_page=1, count=10)
     with pytest.raises(BadPayloadError, match="X-WP-Total"):
         seeded_world.sync(per_page=PER_PAGE, full=True, now=datetime.now(UTC))
     assert seeded_world.cursor() == saved and seeded_world.last_run().outcome == "failed"
     seeded_world.sandbox.faults.clear()
-    seeded_world.sync(per_page=PER_PAGE, full=True)
-    assert snapshot(seeded_world) == reference and seeded_world.cursor() != saved
+    later = datetime.now(UTC) + timedelta(seconds=20)
+    seeded_world.sync(per_page=PER_PAGE, full=True, now=later)
+    assert snapshot(seeded_world) == reference
+    assert seeded_world.cursor() == after(seeded_world, later)
