@@ -7,11 +7,13 @@ reports, as events, what changed since the facts it was given as ``previous``.
 The story is one walk along a timeline (DESIGN.md rules 1–7):
 
 * a lot covers work performed in ``[opened_at, expires_at)``;
-* at one instant, expiries come first, then openings, then work (so a lot expiring at ``t`` does
-  not cover work at ``t``, and a lot opening at ``t`` does);
+* at one instant, expiries come first, then openings, then decisions, then work (so a lot
+  expiring at ``t`` does not cover work at ``t``, and a lot opening at ``t`` does);
 * an entry draws from the valid lots soonest-expiring first (``lot_order``), possibly several;
-* what no lot covers is billed if the ticket's decision says so, else stays pending;
+* what no lot covers is billed if the ticket's decision in force says so, else stays pending;
 * a lot, as it opens, first absorbs pending minutes of earlier entries, oldest first;
+* a decision to bill, when it is taken, bills the ticket's minutes still pending; what a lot
+  bought before it already absorbed stays absorbed (a later decision never rewrites the past);
 * at expiry a lot's leftover minutes are lost if ``expires_at <= now``; otherwise they remain.
 """
 
@@ -45,7 +47,7 @@ from ledger.domain import (
 from ledger.facts import events_between, facts_of
 
 CENT = Decimal("0.01")
-EXPIRY, OPENING, WORK = 0, 1, 2  # phases at one instant, in the order they happen
+EXPIRY, OPENING, DECISION, WORK = 0, 1, 2, 3  # phases at one instant, in the order they happen
 
 
 def lot_order(lot: Lot) -> tuple[bool, datetime, datetime, str]:
@@ -71,12 +73,9 @@ def deducted_minutes(entry: TimeEntry, rounding: int) -> Minutes:
     return -(-entry.minutes // rounding) * rounding
 
 
-def billed_tickets(decisions: Iterable[Decision]) -> frozenset[TicketId]:
-    """Tickets whose latest decision (by ``decided_at``, then choice) is to bill the overrun."""
-    latest: dict[TicketId, Decision] = {}
-    for d in sorted(decisions, key=lambda d: (d.decided_at, d.choice.value)):
-        latest[d.ticket_id] = d
-    return frozenset(t for t, d in latest.items() if d.choice is Choice.BILL)
+def decision_order(decision: Decision) -> tuple[datetime, str, str]:
+    """Decisions in the order they were taken; at one instant, ``bill`` before ``buy_pack``."""
+    return (decision.decided_at, decision.choice.value, decision.ticket_id)
 
 
 def unit_rate_on(policy: Policy, day: date) -> Decimal:
@@ -105,28 +104,36 @@ def overage_rate(lots: Sequence[Lot], policy: Policy, at: datetime) -> Decimal:
 class _Walk:
     """One walk along the timeline of a client's lots and entries; private to ``allocate``."""
 
-    def __init__(self, lots: Sequence[Lot], billed_tickets: frozenset[TicketId]) -> None:
+    def __init__(self, lots: Sequence[Lot]) -> None:
         self.lots = lots  # in lot_order: a lot's rank is its index here
-        self.billed_tickets = billed_tickets
+        self.billing: set[TicketId] = set()  # tickets whose decision in force is to bill
+        self.ticket_of: dict[EntryId, TicketId | None] = {}
         self.left: dict[LotId, Minutes] = {}
         self.valid: set[int] = set()  # ranks of the lots covering the current instant
         self.pending: dict[EntryId, Minutes] = {}  # insertion order = oldest entry first
         self.billed: dict[EntryId, Minutes] = {}
         self.charges: list[Charge] = []
 
-    def replay(self, entries: Sequence[TimeEntry], rounding: int) -> None:
-        """Visit every instant once, in order; at one instant: expiries, openings, then work."""
+    def replay(
+        self, entries: Sequence[TimeEntry], decisions: Sequence[Decision], rounding: int
+    ) -> None:
+        """Visit every instant once, in order; at one instant: expiries, openings, decisions,
+        then work. ``entries`` and ``decisions`` come sorted (``entry_order``,
+        ``decision_order``): their index breaks ties."""
         points: list[tuple[datetime, int, int]] = []
         for rank, lot in enumerate(self.lots):
             points.append((lot.opened_at, OPENING, rank))
             if lot.expires_at is not None:
                 points.append((lot.expires_at, EXPIRY, rank))
+        points.extend((d.decided_at, DECISION, rank) for rank, d in enumerate(decisions))
         points.extend((entry.performed_at, WORK, rank) for rank, entry in enumerate(entries))
         for _, phase, rank in sorted(points):
             if phase == EXPIRY:
                 self.valid.discard(rank)
             elif phase == OPENING:
                 self.open(rank)
+            elif phase == DECISION:
+                self.decide(decisions[rank])
             else:
                 self.work(entries[rank], deducted_minutes(entries[rank], rounding))
 
@@ -145,6 +152,18 @@ class _Walk:
                 self.pending[entry_id] = minutes - take
         self.valid.add(rank)
 
+    def decide(self, decision: Decision) -> None:
+        """Rule 6: from now on the ticket's overrun is billed (its pending minutes at once), or
+        left pending for the next lot to absorb."""
+        if decision.choice is not Choice.BILL:
+            self.billing.discard(decision.ticket_id)
+            return
+        self.billing.add(decision.ticket_id)
+        for entry_id, minutes in list(self.pending.items()):
+            if self.ticket_of[entry_id] == decision.ticket_id:
+                del self.pending[entry_id]
+                self.billed[entry_id] = self.billed.get(entry_id, 0) + minutes
+
     def work(self, entry: TimeEntry, need: Minutes) -> None:
         """Rule 4: draw from the valid lots in lot order; bill or keep pending what is left."""
         for rank in sorted(self.valid):
@@ -155,7 +174,8 @@ class _Walk:
                 need -= take
         if need == 0:
             return
-        if entry.ticket_id is not None and entry.ticket_id in self.billed_tickets:
+        self.ticket_of[entry.id] = entry.ticket_id
+        if entry.ticket_id is not None and entry.ticket_id in self.billing:
             self.billed[entry.id] = need
         else:
             self.pending[entry.id] = need
@@ -214,8 +234,9 @@ def allocate(
     sorted_lots = tuple(sorted(inputs.lots, key=lot_order))
     sorted_entries = tuple(sorted(inputs.entries, key=entry_order))
 
-    walk = _Walk(sorted_lots, billed_tickets(inputs.decisions))
-    walk.replay(sorted_entries, policy.rounding_minutes)
+    walk = _Walk(sorted_lots)
+    decisions = tuple(sorted(inputs.decisions, key=decision_order))
+    walk.replay(sorted_entries, decisions, policy.rounding_minutes)
 
     balances = tuple(_balance(lot, walk.left[lot.id], now) for lot in sorted_lots)
     uncovered: list[Uncovered] = []

@@ -232,28 +232,45 @@ def test_a_voided_then_restored_lot_returns_to_the_same_facts() -> None:
     assert log_total(paid, voided, restored) == paid.facts
 
 
-def test_a_decision_changed_to_bill_takes_the_time_back_from_the_absorbing_lot() -> None:
-    entries = [work("e1", "2026-01-20 10:00", 45, ticket="T1")]
+def test_a_bill_decision_taken_after_a_pack_absorbed_the_time_leaves_the_pack_alone() -> None:
+    entries = [
+        work("e1", "2026-01-20 10:00", 45, ticket="T1"),
+        work("e2", "2026-04-20 10:00", 200, ticket="T1"),  # the new pack (3 h) runs out again
+    ]
     lots = [lot("B", "2026-02-01 09:00")]
-    bought = run(lots, entries, [decide("T1", "buy_pack")], now="2026-02-02 00:00")
+    bought = run(lots, entries[:1], [decide("T1", "buy_pack")], now="2026-02-02 00:00")
     assert charges(bought) == [("e1", "B+", 45)]
 
-    billed = run(
-        lots,
-        entries,
-        [decide("T1", "buy_pack"), decide("T1", "bill", "2026-02-03 00:00")],
-        now="2026-02-04 00:00",
-        previous=bought.facts,
-    )
-    assert billed.charges == ()
+    later = [decide("T1", "buy_pack"), decide("T1", "bill", "2026-04-01 00:00")]
+    billed = run(lots, entries, later, now="2026-04-21 00:00", previous=bought.facts)
+    # The pack bought in February covered e1 for good; the decision of April bills what the
+    # pack cannot cover after it, at the pack's rate.
+    assert charges(billed) == [("e1", "B+", 45), ("e2", "B", 135)]
     (part,) = billed.uncovered
-    assert (part.minutes, part.billed) == (45, True)
-    # B was opened after the work: not held at the time, so the unit rate applies.
-    assert str(part.amount) == "48.75"
+    assert (part.entry_id, part.minutes, part.billed, str(part.amount)) == ("e2", 65, True, "65.00")
     assert deltas(billed) == [
-        ("billed", None, "e1", 45, at("2026-01-20 10:00")),
-        ("charge", "B", "e1", -45, at("2026-02-01 09:00")),
+        ("charge", "B", "e2", 135, at("2026-04-20 10:00")),
+        ("billed", None, "e2", 65, at("2026-04-20 10:00")),
     ]
+
+
+def test_a_bill_decision_bills_the_pending_time_at_once_and_the_next_pack_does_not_take_it() -> (
+    None
+):
+    entries = [work("e1", "2026-01-20 10:00", 45, ticket="T1"), work("e2", "2026-01-21 10:00", 30)]
+    lots = [lot("B", "2026-03-01 09:00")]
+    result = run(lots, entries, [decide("T1", "bill", "2026-02-01 00:00")], now="2026-03-02 00:00")
+    assert charges(result) == [("e2", "B+", 30)]  # e2 has no ticket: absorbed as usual
+    (part,) = result.uncovered
+    # Billed when decided (1 February), at the unit rate: no pack was held in January.
+    assert (part.entry_id, part.minutes, part.billed, str(part.amount)) == ("e1", 45, True, "48.75")
+
+
+def test_a_bill_decision_on_the_very_instant_a_pack_is_bought_comes_after_the_purchase() -> None:
+    entries = [work("e1", "2026-01-20 10:00", 45, ticket="T1")]
+    lots = [lot("B", "2026-02-01 09:00")]
+    result = run(lots, entries, [decide("T1", "bill", "2026-02-01 09:00")], now="2026-02-02 00:00")
+    assert charges(result) == [("e1", "B+", 45)] and result.uncovered == ()
 
 
 def test_entries_at_the_same_instant_are_served_by_id() -> None:
