@@ -8,10 +8,10 @@ A run (``sync_orders``):
   incremental run sees a trashed order only at the next full reconciliation);
 * when rows shift under a listing (an order edited while its pages are read changes
   ``X-WP-Total``), reads that listing again from page 1 with the same bound;
-* processes each page in one write transaction (see ``sync.order_batch``); every page is
-  fetched before the previous one commits, so the last page is known when it commits and the
-  new cursor (the bound minus the overlap window) is saved in that same transaction — never
-  past a page that failed;
+* prepares each page (``sync.order_batch``) then applies it in one write transaction
+  (``sync.order_apply``); every page is fetched before the previous one commits, so the last
+  page is known when it commits and the new cursor (the bound minus the overlap window) is
+  saved in that same transaction — never past a page that failed;
 * in a full run, asks the shop for each order the ledger knows that the listing did not show
   (one request each): a 404 means it was deleted, and its lots are voided;
 * retries held guest orders whose billing e-mail now belongs to a ledger client (one request
@@ -36,15 +36,8 @@ from typing import Any, ClassVar
 from config import Settings
 from ledger.db import Database
 from ledger.store import LedgerStore
-from sync.order_batch import (
-    DELETED,
-    QUARANTINE_SOURCE,
-    Batch,
-    Shop,
-    Tally,
-    apply_batch,
-    prepare_batch,
-)
+from sync.order_apply import Tally, apply_batch
+from sync.order_batch import DELETED, QUARANTINE_SOURCE, Batch, Shop, prepare_batch
 from sync.order_cursor import CURSOR_NAME, OrderCursor, whole_seconds
 from sync.policy import policy_from_settings
 from sync.sessions import Sessions, SharedSession, record_run, run_in, with_last
