@@ -36,6 +36,8 @@ class Database:
 
     def __init__(self, engine: sa.Engine, url: URL) -> None:
         self.engine = engine
+        # Reads on SQLite begin with a plain BEGIN (see ``_sqlite_engine``), never the write lock.
+        self.reader = engine.execution_options(assist_read_only=True)
         self.url: str = url.render_as_string(hide_password=True)
         self.dialect: str = engine.dialect.name
         self._location = describe(url)
@@ -52,8 +54,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session (a deferred transaction on SQLite, rolled back at the end)."""
-        reader = self.engine.execution_options(assist_read_only=True)
-        with self._failures(), Session(reader, autoflush=False) as session:
+        with self._failures(), Session(self.reader, autoflush=False) as session:
             try:
                 yield session
             finally:
@@ -62,15 +63,19 @@ class Database:
     def upgrade(self) -> None:
         """Create or migrate the schema to the newest revision (Alembic ``upgrade head``).
 
+        An up-to-date schema is seen with a read, so opening the database for a command does not
+        wait for the write lock a running daemon holds (only a real migration takes it).
         Raises DatabaseUnavailable when the schema is at a revision this code does not know
         (a newer assist-sync migrated it).
         """
         from alembic.util import CommandError
 
-        from ledger.migrations import head_revision, upgrade_to_head
+        from ledger.migrations import current_revision, head_revision, upgrade_to_head
 
         try:
             with self._failures(opening=True):
+                if current_revision(self.reader) == head_revision():
+                    return
                 upgrade_to_head(self.engine)
         except CommandError:
             raise DatabaseUnavailable(
@@ -84,7 +89,7 @@ class Database:
         from ledger.migrations import current_revision
 
         with self._failures():
-            return current_revision(self.engine)
+            return current_revision(self.reader)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -137,7 +142,7 @@ def open_database(url: str, *, upgrade: bool = True) -> Database:
         raise DatabaseUnavailable(f"no driver for {parsed.drivername!r}: {exc}") from None
     db = Database(engine, parsed)
     try:
-        with db._failures(opening=True), engine.connect() as conn:
+        with db._failures(opening=True), db.reader.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
         if upgrade:
             db.upgrade()

@@ -99,6 +99,22 @@ def test_readers_are_not_blocked_by_a_writer(sqlite_url: str) -> None:
         db.close()
 
 
+def test_opening_an_up_to_date_database_does_not_wait_for_a_writer(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ledger.db, "BUSY_TIMEOUT_MS", 300)
+    holder = open_database(sqlite_url)
+    try:
+        with holder.transaction() as s:  # a daemon in the middle of a write
+            LedgerStore(s).save_cursor("c", "1", T0)
+            reader = open_database(sqlite_url)  # an admin's `assist-sync clients`
+            with reader.read() as r:
+                assert LedgerStore(r).cursor("c") is None
+            reader.close()
+    finally:
+        holder.close()
+
+
 def test_a_writer_locked_out_too_long_gets_one_clear_line(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
