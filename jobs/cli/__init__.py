@@ -33,7 +33,9 @@ COMMANDS: dict[str, LazyCommand] = {
     "clients": LazyCommand(
         _LEDGER, "Every client with remaining and uncovered time (as of its last recompute)."
     ),
-    "db": LazyCommand(_LEDGER, "The ledger database."),
+    "db": LazyCommand(
+        _LEDGER, "The ledger database named by ASSIST_DATABASE_URL (default ./assist-sync.sqlite3)."
+    ),
     "demo": LazyCommand(
         _DAEMON,
         "A first look: the sandbox shop and client area, one full pass, a table of clients.",

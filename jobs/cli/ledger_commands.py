@@ -77,7 +77,7 @@ def allocation_errors(client_id: int) -> Iterator[None]:
 
 @click.group()
 def db() -> None:
-    """The ledger database."""
+    """The ledger database named by ASSIST_DATABASE_URL (default ./assist-sync.sqlite3)."""
 
 
 @db.command("upgrade")
@@ -101,7 +101,8 @@ def db_upgrade(app: AppContext) -> None:
 def balance(app: AppContext, client: str, as_json: bool) -> None:
     """A client's remaining time and lots, recomputed now (expiry is current).
 
-    CLIENT is a WordPress user id or an e-mail address (unknown client: exit 2).
+    CLIENT is a WordPress user id or an e-mail address (unknown client: exit 2). Durations read
+    "2 h 15 min" and dates are local; --json gives minutes and ISO-8601 UTC timestamps.
     """
     policy = policy_from_settings(app.settings)
     with app.database.transaction() as session:
@@ -218,7 +219,11 @@ def adjust(
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON list.")
 @pass_app
 def clients(app: AppContext, as_json: bool) -> None:
-    """Every client with remaining and uncovered time (as of its last recompute)."""
+    """Every client with remaining and uncovered time (as of its last recompute).
+
+    The daemon recomputes every client at each sweep; `assist-sync balance CLIENT` recomputes
+    one client now.
+    """
     with app.database.read() as session:
         rows = LedgerStore(session).clients()
     if as_json:
