@@ -186,7 +186,7 @@ class _Walk:
 
 
 def _balance(lot: Lot, left: Minutes, now: datetime) -> LotBalance:
-    """Rule 8: where the lot's minutes went, and its status at ``now``."""
+    """Rules 5 and 7: where the lot's minutes went, and its status at ``now``."""
     capacity = lot.capacity_minutes
     lapsed = lot.expires_at is not None and lot.expires_at <= now
     expired, remaining = (left, 0) if lapsed else (0, left)

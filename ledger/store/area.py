@@ -143,14 +143,6 @@ class AreaRepository(StoreBase):
         )
         return [entry_from_model(r) for r in rows]
 
-    def entries_of_ticket(self, ticket_id: str) -> list[TimeEntry]:
-        rows = self.session.scalars(
-            select(TimeEntryModel)
-            .where(TimeEntryModel.ticket_id == ticket_id, TimeEntryModel.deleted.is_(False))
-            .order_by(TimeEntryModel.performed_at, TimeEntryModel.id)
-        )
-        return [entry_from_model(r) for r in rows]
-
     def charges_of_lot(self, lot_id: str) -> list[tuple[TimeEntry, int, bool]]:
         """``(entry, minutes, absorbed)`` drawn from the lot (as of the last recompute)."""
         rows = self.session.execute(
