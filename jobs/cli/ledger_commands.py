@@ -28,7 +28,7 @@ from jobs.cli.ledger_output import (
 )
 from ledger.checks import InvalidLedgerInput
 from ledger.db import open_database
-from ledger.french import format_datetime, format_duration
+from ledger.french import format_amount, format_datetime, format_duration
 from ledger.migrations import head_revision
 from ledger.records import ClientRow
 from ledger.store import LedgerStore
@@ -142,7 +142,7 @@ def ledger_log(app: AppContext, client: str, as_json: bool) -> None:
     tz = app.settings.timezone
     out = console()
     out.print(f"[bold]{who(row)}[/bold] — {len(events)} events")
-    table = Table("#", "Effective", "Fact", "Lot", "Entry", "Change", "Value", "Source")
+    table = Table("#", "Effective", "Fact", "Lot", "Entry", "Change", "Value", "Amount", "Source")
     for column in ("Reason", "Recorded", "By"):
         table.add_column(column)
     for e in events:
@@ -154,6 +154,7 @@ def ledger_log(app: AppContext, client: str, as_json: bool) -> None:
             e.entry_id or "",
             ("+" if e.delta > 0 else "") + format_duration(e.delta),
             format_duration(e.value),
+            format_amount(e.amount) if e.amount is not None else "",
             e.source,
             e.reason or "",
             format_datetime(e.recorded_at, tz),

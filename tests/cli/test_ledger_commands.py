@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from jobs.cli import cli
 from jobs.cli.context import run_cli
 from ledger.db import open_database
-from ledger.domain import ClientId, EntryId, EntryKind, Lot, LotId, TimeEntry
-from ledger.records import OrderRecord, RunRecord, order_lot_id
+from ledger.domain import Choice, ClientId, EntryId, EntryKind, Lot, LotId, TicketId, TimeEntry
+from ledger.records import OrderRecord, RunRecord, TicketRecord, order_lot_id
 from ledger.store import LedgerStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -218,6 +218,25 @@ def test_an_admin_debit_is_taken_exactly_even_when_work_is_rounded(invoke: Cli) 
     assert (
         "Debited 8 min from client 12" in human.stdout and "remaining: 2 h" in human.stdout.lower()
     )
+
+
+def test_the_ledger_table_shows_the_amount_of_billed_time(invoke: Cli) -> None:
+    seed(invoke.url)
+    db = open_database(invoke.url)
+    with db.transaction() as s:
+        store = LedgerStore(s)
+        decided = NOW - timedelta(days=1)
+        store.upsert_ticket(
+            TicketRecord("wp-7", 12, "Refonte", "open", decided, 600, Choice.BILL, decided)
+        )
+        overrun = TimeEntry(EntryId("wp-41"), ClientId(12), EntryKind.PRODUCTION, 150, NOW)
+        store.upsert_entry(replace(overrun, ticket_id=TicketId("wp-7")), NOW)
+    db.close()
+    assert invoke("balance", "12").code == 0  # records the events
+    result = invoke("ledger", "12")
+    assert result.code == 0, result.stderr
+    (billed,) = [line for line in result.stdout.splitlines() if " billed " in line]
+    assert "15 min" in billed and "15,00\u00a0€" in billed  # 15 min over, at the 3 h pack's 60 €/h
 
 
 @pytest.mark.parametrize(
