@@ -23,12 +23,13 @@ from jobs.cli.ledger_output import (
     event_json,
     iso,
     print_balance,
+    print_events,
     print_json,
-    who,
+    print_status,
 )
 from ledger.checks import InvalidLedgerInput
 from ledger.db import open_database
-from ledger.french import format_amount, format_datetime, format_duration
+from ledger.french import format_datetime, format_duration
 from ledger.migrations import head_revision
 from ledger.records import ClientRow
 from ledger.store import LedgerStore
@@ -139,28 +140,7 @@ def ledger_log(app: AppContext, client: str, as_json: bool) -> None:
             }
         )
         return
-    tz = app.settings.timezone
-    out = console()
-    out.print(f"[bold]{who(row)}[/bold] — {len(events)} events")
-    table = Table("#", "Effective", "Fact", "Lot", "Entry", "Change", "Value", "Amount", "Source")
-    for column in ("Reason", "Recorded", "By"):
-        table.add_column(column)
-    for e in events:
-        table.add_row(
-            str(e.id),
-            format_datetime(e.effective_at, tz),
-            e.fact,
-            e.lot_id or "",
-            e.entry_id or "",
-            ("+" if e.delta > 0 else "") + format_duration(e.delta),
-            format_duration(e.value),
-            format_amount(e.amount) if e.amount is not None else "",
-            e.source,
-            e.reason or "",
-            format_datetime(e.recorded_at, tz),
-            e.actor,
-        )
-    out.print(table)
+    print_events(row, events, app.settings.timezone)
 
 
 @click.command()
@@ -293,27 +273,7 @@ def status(app: AppContext, as_json: bool) -> None:
     if as_json:
         print_json(document)
         return
-    tz = app.settings.timezone
-    out = console()
-    info = document["database"]
-    out.print(f"Database: {info['url']} ({info['dialect']}, schema {info['revision']})")
-    table = Table("Cursor", "Value", "Moved")
-    for name, (value, at) in cursors.items():
-        table.add_row(name, value, format_datetime(at, tz))
-    out.print(table if cursors else "Cursors: none yet")
-    table = Table("Job", "Last run", "Outcome", "Error")
-    for job, run in runs.items():
-        table.add_row(job, format_datetime(run.started_at, tz), run.outcome, run.error or "")
-    out.print(table if runs else "Runs: none yet")
-    lots = counts["lots"]
-    assert isinstance(lots, dict)
-    out.print(
-        f"Clients: {counts['clients']}   Lots: "
-        + ", ".join(f"{n} {s}" for s, n in lots.items())
-        + f"   Entries: {counts['entries']}   Quarantined: {counts['quarantined']}"
-        + f"   Unassigned orders: {counts['unassigned_orders']}"
-        + f"   Admin flags: {counts['admin_flags']}   Outbox: {counts['outbox_pending']}"
-    )
+    print_status(document, cursors, runs, app.settings.timezone)
 
 
 def _login() -> str:

@@ -11,8 +11,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ledger.french import format_date, format_duration
-from ledger.records import ClientBalance, ClientRow, EventRow, LotRow
+from ledger.french import format_amount, format_date, format_datetime, format_duration
+from ledger.records import ClientBalance, ClientRow, EventRow, LotRow, RunRecord
 
 WIDE = 180  # columns used when stdout is not a terminal (rich would wrap at 80)
 
@@ -116,3 +116,55 @@ def print_balance(b: ClientBalance, tz: ZoneInfo) -> None:
             lot.status.value,
         )
     out.print(table)
+
+
+def print_events(client: ClientRow, events: list[EventRow], tz: ZoneInfo) -> None:
+    """The ``ledger`` table: one row per event, oldest first, times in ``tz``."""
+    out = console()
+    out.print(f"[bold]{who(client)}[/bold] — {len(events)} events")
+    table = Table("#", "Effective", "Fact", "Lot", "Entry", "Change", "Value", "Amount", "Source")
+    for column in ("Reason", "Recorded", "By"):
+        table.add_column(column)
+    for e in events:
+        table.add_row(
+            str(e.id),
+            format_datetime(e.effective_at, tz),
+            e.fact,
+            e.lot_id or "",
+            e.entry_id or "",
+            ("+" if e.delta > 0 else "") + format_duration(e.delta),
+            format_duration(e.value),
+            format_amount(e.amount) if e.amount is not None else "",
+            e.source,
+            e.reason or "",
+            format_datetime(e.recorded_at, tz),
+            e.actor,
+        )
+    out.print(table)
+
+
+def print_status(
+    document: dict[str, Any],
+    cursors: dict[str, tuple[str, datetime]],
+    runs: dict[str, RunRecord],
+    tz: ZoneInfo,
+) -> None:
+    """The ``status`` report: the database line, cursors, last runs and the counts."""
+    out = console()
+    info, counts = document["database"], document["counts"]
+    out.print(f"Database: {info['url']} ({info['dialect']}, schema {info['revision']})")
+    table = Table("Cursor", "Value", "Moved")
+    for name, (value, at) in cursors.items():
+        table.add_row(name, value, format_datetime(at, tz))
+    out.print(table if cursors else "Cursors: none yet")
+    table = Table("Job", "Last run", "Outcome", "Error")
+    for job, run in runs.items():
+        table.add_row(job, format_datetime(run.started_at, tz), run.outcome, run.error or "")
+    out.print(table if runs else "Runs: none yet")
+    out.print(
+        f"Clients: {counts['clients']}   Lots: "
+        + ", ".join(f"{n} {s}" for s, n in counts["lots"].items())
+        + f"   Entries: {counts['entries']}   Quarantined: {counts['quarantined']}"
+        + f"   Unassigned orders: {counts['unassigned_orders']}"
+        + f"   Admin flags: {counts['admin_flags']}   Outbox: {counts['outbox_pending']}"
+    )
