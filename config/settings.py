@@ -16,9 +16,8 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dotenv import dotenv_values
-
 from config.catalog import DEFAULT_CATALOG, Catalog, load_catalog
+from config.env_file import read_env_file
 from config.errors import ConfigError
 from config.secret import Secret
 
@@ -128,16 +127,17 @@ def load_settings(
     The environment wins over the file. Raises ConfigError listing every problem found.
     """
     values: dict[str, str] = {}
-    if dotenv_path is not None and Path(dotenv_path).is_file():
-        values.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+    problems: list[str] = []
+    if dotenv_path is not None:
+        values, problems = read_env_file(dotenv_path)
     values.update(os.environ if environ is None else environ)
-    return _Reader(values).settings()
+    return _Reader(values, problems).settings()
 
 
 class _Reader:
-    def __init__(self, values: Mapping[str, str]) -> None:
+    def __init__(self, values: Mapping[str, str], problems: list[str] | None = None) -> None:
         self.values = values
-        self.problems: list[str] = []
+        self.problems: list[str] = list(problems or [])
 
     def get(self, name: str) -> str | None:
         value = self.values.get(name)
