@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import click
 
@@ -16,6 +16,13 @@ if TYPE_CHECKING:  # ledger.db loads SQLAlchemy: only the commands that use it p
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+
+
+class SupportsClose(Protocol):
+    def close(self) -> None: ...
+
+
+Closable = TypeVar("Closable", bound=SupportsClose)
 
 
 class UserFacingError(Exception):
@@ -33,7 +40,7 @@ class AppContext:
         self.env_file = env_file
         self._settings: Settings | None = None
         self._database: Database | None = None
-        self._resources: list[Any] = []
+        self._resources: list[SupportsClose] = []
 
     @property
     def settings(self) -> Settings:
@@ -50,8 +57,8 @@ class AppContext:
             self._database = self.keep(open_database(self.settings.database_url))
         return self._database
 
-    def keep(self, resource: Any) -> Any:
-        """Close ``resource`` (anything with ``close()``) when the command ends."""
+    def keep(self, resource: Closable) -> Closable:
+        """Close ``resource`` when the command ends; returns it, for ``x = app.keep(open_x())``."""
         self._resources.append(resource)
         return resource
 
