@@ -66,13 +66,31 @@ class StoreBase:
 
     def _touch_client(self, client_id: int) -> Client:
         """The client's row, created bare when the first order or entry of a user arrives."""
+        self._create_client(client_id)
         client = self.session.get(Client, client_id)
-        if client is None:
-            client = Client(id=client_id, remaining_minutes=0, uncovered_minutes=0)
-            client.billed_minutes = 0
-            self.session.add(client)
-            self.session.flush()
+        assert client is not None  # it exists now: created here or by a concurrent writer
         return client
+
+    def _create_client(
+        self, client_id: int, email: str | None = None, name: str | None = None
+    ) -> bool:
+        """Create the client's row unless it exists; True if this call created it.
+
+        One INSERT ... ON CONFLICT DO NOTHING: on PostgreSQL a concurrent writer creating the
+        same client (the daemon and an admin's hand sync) waits for the other one and then
+        finds its row, instead of failing on the primary key.
+        """
+        if self.session.get(Client, client_id) is not None:
+            return False
+        values = {
+            "id": client_id,
+            "email": email,
+            "name": name,
+            "remaining_minutes": 0,
+            "uncovered_minutes": 0,
+            "billed_minutes": 0,
+        }
+        return self._insert_ignore(Client, values, ["id"])
 
 
 def lot_from_model(row: LotModel) -> Lot:

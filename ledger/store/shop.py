@@ -46,20 +46,9 @@ class ShopRepository(StoreBase):
 
         Returns True if the row was created or changed.
         """
-        client = self.session.get(Client, client_id)
-        if client is None:
-            self.session.add(
-                Client(
-                    id=client_id,
-                    email=email,
-                    name=name,
-                    remaining_minutes=0,
-                    uncovered_minutes=0,
-                    billed_minutes=0,
-                )
-            )
-            self.session.flush()
+        if self._create_client(client_id, email, name):
             return True
+        client = self._client_model(client_id)
         changed = False
         if email is not None and client.email != email:
             client.email, changed = email, True

@@ -387,6 +387,34 @@ def test_a_lot_moved_to_another_client_leaves_the_first_clients_log(db: Database
         assert_log_sums_to(store.events(12), store.balance(12))
 
 
+def test_two_writers_creating_the_same_client_at_once_both_succeed(postgres_url: str) -> None:
+    first, second = open_database(postgres_url), open_database(postgres_url)
+    errors: list[BaseException] = []
+
+    def other_writer() -> None:
+        try:
+            with second.transaction() as s:
+                LedgerStore(s).ensure_client(50, "late@example.fr")
+                LedgerStore(s).upsert_entry(work("wp-9", 30, 1, client_id=ClientId(50)), T0)
+        except BaseException as exc:
+            errors.append(exc)
+
+    try:
+        with first.transaction() as s:
+            LedgerStore(s).ensure_client(50, "first@example.fr", "Paul")
+            racer = threading.Thread(target=other_writer)
+            racer.start()
+            time.sleep(0.5)  # the other writer is now waiting on the uncommitted row
+        racer.join(timeout=30)
+        assert errors == []
+        with first.read() as s:
+            (row,) = [c for c in LedgerStore(s).clients() if c.id == 50]
+        assert (row.email, row.name) == ("late@example.fr", "Paul")
+    finally:
+        first.close()
+        second.close()
+
+
 # --- adjustments ---------------------------------------------------------------------------
 
 
