@@ -299,7 +299,7 @@ def test_rule6_without_a_held_pack_overrun_is_billed_at_the_unit_rate_of_the_par
     }
 
 
-def test_rule6_the_latest_decision_on_a_ticket_wins() -> None:
+def test_rule6_the_decision_in_force_when_the_work_is_done_applies() -> None:
     entries = [work("e1", "2026-01-20 10:00", 30, ticket="T1"), work("e2", "2026-01-20 11:00", 30)]
     decisions = [
         decide("T1", "bill", "2026-01-15 10:00"),
