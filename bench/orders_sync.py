@@ -134,12 +134,6 @@ def in_child(target: Any, *args: Any) -> tuple[float, int, float, float, str]:
 
 def bench(clients: int, orders: int, latency_ms: int) -> list[Result]:
     from sandbox import Sandbox
-    from sandbox.http_handler import SandboxHandler
-
-    # The handler writes the headers and the body in two sends; on a kept-alive connection
-    # Nagle's algorithm then waits for the client's delayed ACK, adding ~40 ms to every small
-    # answer — a test-server artefact (nginx runs with tcp_nodelay on). Turn it off here.
-    SandboxHandler.disable_nagle_algorithm = True
 
     results: list[Result] = []
     with (
