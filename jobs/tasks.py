@@ -71,10 +71,15 @@ def run_orders(context: JobContext) -> Mapping[str, Any]:
 
 def run_reconcile(context: JobContext) -> Mapping[str, Any]:
     """Every order again (``full=True``): catches edits that did not bump ``date_modified``,
-    refunds, and orders deleted from the shop. Also recorded as an ``orders`` run."""
+    refunds, and orders deleted from the shop. Recorded once, as job ``reconcile`` (not also as
+    ``orders``: the incremental job keeps its own rhythm after a restart)."""
     woo = woo_client(context)
     try:
-        return sync_orders(context.db, woo, context.settings, now=context.now, full=True).as_dict()
+        context.recorded = True
+        summary = sync_orders(
+            context.db, woo, context.settings, now=context.now, full=True, job="reconcile"
+        )
+        return summary.as_dict()
     finally:
         woo.close()
 

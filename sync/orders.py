@@ -16,8 +16,9 @@ A run (``sync_orders``):
   (one request each): a 404 means it was deleted, and its lots are voided;
 * retries held guest orders whose billing e-mail now belongs to a ledger client (one request
   per such order, none otherwise), so a no-change run makes exactly one list request;
-* records its outcome (job ``orders``). A failure (``wp_client`` errors, a deadline) is recorded
-  and re-raised: pages already committed stay, the cursor stays where it was.
+* records its outcome as job ``job`` (``orders``; the daemon's nightly full pass records itself
+  as ``reconcile``, once). A failure (``wp_client`` errors, a deadline) is recorded and
+  re-raised: pages already committed stay, the cursor stays where it was.
 
 ``since`` and ``client_id`` narrow one run and never move the cursor. ``dry_run`` does all of it
 in one transaction that is rolled back, and reports what would have changed.
@@ -105,12 +106,13 @@ def sync_orders(
     dry_run: bool = False,
     progress: Progress | None = None,
     per_page: int = 100,
+    job: str = JOB,
 ) -> OrdersSummary:
     """Bring the ledger's orders and lots up to date with the shop. See the module docstring.
 
     ``now`` is the run's clock (aware UTC): the frozen upper bound and every timestamp written.
     ``progress(done, total)`` is called after each batch (``total`` None when unknown).
-    ``per_page`` (1–100) is the listing's page size.
+    ``per_page`` (1–100) is the listing's page size; ``job`` the name the run is recorded as.
     Raises what the shop client raises (``wp_client.errors``), ``DatabaseError``, or
     ``CursorError`` for an unreadable stored cursor; the failure is recorded first.
     """
@@ -140,11 +142,11 @@ def sync_orders(
         run_in(db, dry_run, lambda sessions: run.execute(sessions, progress))
     except Exception as exc:
         if not dry_run:
-            record_run(db, JOB, now, summary(), exc)
+            record_run(db, job, now, summary(), exc)
         raise
     result = summary()
     if not dry_run:
-        record_run(db, JOB, now, result, None)
+        record_run(db, job, now, result, None)
     return result
 
 

@@ -133,3 +133,25 @@ def test_a_hanging_shop_fails_the_run_at_its_deadline(sandbox: Sandbox, tmp_path
         assert (limited.outcome, limited.error) == ("failed", "deadline of 2 s exceeded")
     finally:
         db.close()
+
+
+def test_the_reconciliation_is_recorded_once_as_reconcile(sandbox: Sandbox, tmp_path: Path) -> None:
+    import sqlite3
+
+    from jobs.runs import JobRunner
+    from ledger.db import open_database
+
+    database = tmp_path / "ledger.sqlite3"
+    settings = load_settings(daemon_env(sandbox, f"sqlite:///{database}"), dotenv_path=None)
+    specs = {spec.name: spec for spec in job_table(settings)[0]}
+    db = open_database(settings.database_url)
+    try:
+        record = JobRunner(db, settings).run(specs["reconcile"])
+    finally:
+        db.close()
+    assert record.outcome == "ok" and record.summary["orders_read"] > 0
+    with sqlite3.connect(database) as conn:
+        jobs = [row[0] for row in conn.execute("SELECT job FROM sync_runs")]
+    # One row: the incremental "orders" job keeps its own last run (and its rhythm after a
+    # restart); the full pass is "reconcile" only, with the sync's figures.
+    assert jobs == ["reconcile"]
