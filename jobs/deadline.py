@@ -7,6 +7,11 @@ and it shortens each request's timeouts to the time left. Their retry back-off s
 ``deadline.sleep``, which wakes up at once on shutdown. So a run can neither hang nor outlive its
 deadline by more than one request's timeout, and it fails cleanly: the sync code's transaction
 rolls back and its cursor stays where it was.
+
+A wait that cannot end before the deadline is not waited at all: ``sleep`` raises at once, and a
+429/503 whose ``Retry-After`` asks for more time than the run has left fails the run on the spot
+(the client would otherwise wait out its 60 s cap and retry before the host allows it). The
+next tick starts afresh from the kept cursor.
 """
 
 from __future__ import annotations
@@ -14,9 +19,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
+
+from wp_client.retry import parse_retry_after
 
 TimeoutValue = float | tuple[float | None, float | None] | None
 # A request never gets less than this: below it a slow but healthy answer would fail for nothing.
@@ -25,6 +33,10 @@ MIN_REQUEST_TIMEOUT = 1.0
 
 class DeadlineExceeded(Exception):
     """The run's time is up, or the daemon is stopping. Not a remote error: never retried."""
+
+
+class RetryAfterDeadline(DeadlineExceeded):
+    """The host asked (``Retry-After``) to come back later than this run's deadline."""
 
 
 class Deadline:
@@ -64,12 +76,15 @@ class Deadline:
             raise DeadlineExceeded(f"deadline of {self.seconds:g} s exceeded")
 
     def sleep(self, seconds: float) -> None:
-        """Sleep ``seconds`` unless that would pass the deadline; wake at once on shutdown."""
+        """Sleep ``seconds``; wake at once on shutdown. A sleep that would reach the deadline
+        raises DeadlineExceeded at once: waiting out the run only to fail it helps no one."""
         self.check()
-        if seconds >= self.remaining():
-            self._stop.wait(self.remaining())
-            self.check()
-            raise DeadlineExceeded(f"deadline of {self.seconds:g} s exceeded")
+        left = self.remaining()
+        if seconds >= left:
+            raise DeadlineExceeded(
+                f"deadline of {self.seconds:g} s exceeded: a retry in {seconds:.0f} s "
+                f"would come after it ({left:.0f} s left)"
+            )
         if self._stop.wait(max(0.0, seconds)):
             self.check()
 
@@ -99,4 +114,19 @@ class DeadlineSession(requests.Session):
     ) -> requests.Response:
         self.deadline.check()
         kwargs["timeout"] = self.deadline.cap(kwargs.get("timeout"))
-        return super().request(method, url, *args, **kwargs)
+        response = super().request(method, url, *args, **kwargs)
+        if response.status_code in (429, 503):
+            self._refuse_late_retry(response)
+        return response
+
+    def _refuse_late_retry(self, response: requests.Response) -> None:
+        """Raise RetryAfterDeadline when the answer's Retry-After ends past the deadline."""
+        wait = parse_retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
+        left = self.deadline.remaining()
+        if wait is not None and wait >= left:
+            response.close()
+            raise RetryAfterDeadline(
+                f"HTTP {response.status_code}: the host asks to retry in {wait:.0f} s "
+                f"(Retry-After), after this run's deadline ({left:.0f} s left); "
+                "the next run tries again"
+            )

@@ -10,7 +10,13 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from jobs.deadline import MIN_REQUEST_TIMEOUT, Deadline, DeadlineExceeded, DeadlineSession
+from jobs.deadline import (
+    MIN_REQUEST_TIMEOUT,
+    Deadline,
+    DeadlineExceeded,
+    DeadlineSession,
+    RetryAfterDeadline,
+)
 
 
 class FakeClock:
@@ -55,12 +61,12 @@ def test_timeouts_are_capped_to_the_time_left() -> None:
     assert deadline.cap((10, 60)) == (MIN_REQUEST_TIMEOUT, MIN_REQUEST_TIMEOUT)
 
 
-def test_sleep_past_the_deadline_raises_without_sleeping_it_all() -> None:
-    deadline = Deadline(0.2)
+def test_sleep_past_the_deadline_raises_at_once() -> None:
+    deadline = Deadline(5)
     began = time.monotonic()
-    with pytest.raises(DeadlineExceeded):
+    with pytest.raises(DeadlineExceeded, match="a retry in 30 s would come after it"):
         deadline.sleep(30)
-    assert time.monotonic() - began < 2
+    assert time.monotonic() - began < 0.5  # not the 5 s left: the retry could never happen
 
 
 def test_sleep_wakes_up_on_stop() -> None:
@@ -81,7 +87,11 @@ class SlowHandler(http.server.BaseHTTPRequestHandler):
         if self.path.startswith("/slow"):
             time.sleep(self.delay)
         body = b"[]"
-        self.send_response(200)
+        if self.path.startswith("/limited/"):  # /limited/SECONDS: 429 with that Retry-After
+            self.send_response(429)
+            self.send_header("Retry-After", self.path.rsplit("/", 1)[1])
+        else:
+            self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -115,3 +125,11 @@ def test_a_session_stops_requests_once_the_deadline_passed(slow_server: str) -> 
         assert time.monotonic() - began < 3
         with pytest.raises(DeadlineExceeded):
             session.get(f"{slow_server}/fast", timeout=(10, 60))
+
+
+def test_a_retry_after_beyond_the_deadline_fails_at_once(slow_server: str) -> None:
+    with DeadlineSession(Deadline(30)) as session:
+        # Within the deadline: the answer goes back to the client, which waits and retries.
+        assert session.get(f"{slow_server}/limited/10", timeout=(10, 60)).status_code == 429
+        with pytest.raises(RetryAfterDeadline, match=r"retry in 120 s \(Retry-After\)"):
+            session.get(f"{slow_server}/limited/120", timeout=(10, 60))
