@@ -169,18 +169,19 @@ class _Scope:
             after = start is not None and entry.performed_at >= start
             return after and (end is None or entry.performed_at < end)
 
-        # An entry belongs to the report if this lot covered some of it; exchange time and
+        # The whole account lists every entry: covered, exchange and uncovered (a task no lot
+        # ever covered included). A lot's report lists what it covered; exchange time and
         # uncovered time of the same tasks belong to it when done while the lot was valid.
         self.entries = [
             e
             for e in entries
-            if e.id in charged_entries
+            if lot_id is None
+            or e.id in charged_entries
             or (
                 e.ticket_id in tickets_in_scope
                 and in_window(e)
                 and (e.kind is EntryKind.EXCHANGE or e.id in self.uncovered_parts)
             )
-            or (lot_id is None and e.kind is EntryKind.EXCHANGE)
         ]
 
     def report_lot(self, lot: Lot) -> ReportLot:

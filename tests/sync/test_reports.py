@@ -6,6 +6,7 @@ import io
 import re
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -119,6 +120,34 @@ def test_the_whole_account_summary(db: Database) -> None:
     text = pdf_text(render_report_pdf(report))
     assert "tous vos packs" in text
     assert "déduit du Pack Assistance 5h (acheté le 10 janvier 2027)" in text
+
+
+def test_the_whole_account_lists_time_no_pack_covered(database_url: str) -> None:
+    # Without the second pack, "Nouvelle bannière" (45 min on 20 December) was never covered
+    # by any lot: the account's summary still lists it, as time waiting to be settled.
+    database = open_database(database_url)
+    try:
+        write_story(database, SETTINGS, with_second_pack=False)
+        report = report_of(database, None)
+    finally:
+        database.close()
+    assert [task.ticket_id for task in report.tasks] == ["12", "14", "15"]
+    pending = [u for u in report.uncovered if u.entry_id == "wp-44"]
+    assert [(u.minutes, u.amount) for u in pending] == [(45, None)]
+    assert (report.totals.pending, report.totals.billed) == (45, 15)
+    text = pdf_text(render_report_pdf(report))
+    assert has_row(text, "Nouvelle bannière", "45 min", "non couvert")
+    assert "hors crédit en attente 45 min" in text
+
+
+def test_every_page_carries_the_footer(db: Database) -> None:
+    long = replace(report_of(db, LOT_3H), tasks=report_of(db, LOT_3H).tasks * 12)
+    pages = pypdf.PdfReader(io.BytesIO(render_report_pdf(long))).pages
+    assert len(pages) >= 3
+    for number, page in enumerate(pages, start=1):
+        text = " ".join(page.extract_text().split())
+        assert "Agence Exemple – Rapport d'intervention" in text, number
+        assert f"Page {number} / {len(pages)}" in text
 
 
 def test_the_same_report_gives_the_same_bytes(db: Database) -> None:
