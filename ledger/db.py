@@ -10,6 +10,8 @@ PostgreSQL goes through psycopg 3 with ``pool_pre_ping``. Every connection failu
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -211,8 +213,8 @@ def _sqlite_engine(url: URL) -> sa.Engine:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         try:
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            use_wal(cursor)
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
@@ -224,6 +226,25 @@ def _sqlite_engine(url: URL) -> sa.Engine:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def use_wal(cursor: Any) -> None:
+    """Put the SQLite file in WAL mode (once: the mode is kept in the file).
+
+    Switching needs the file to itself, and SQLite answers "database is locked" at once, without
+    its busy timeout, when another connection opens the new file at that moment (replicas
+    starting together): the switch is retried, within the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _postgres_engine(url: URL) -> sa.Engine:
