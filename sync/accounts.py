@@ -34,7 +34,7 @@ from ledger.records import OutboxItem
 from ledger.store import LedgerStore
 from sync.account_payload import account_payload, content_hash
 from sync.policy import policy_from_settings
-from sync.sessions import Sessions, SharedSession, record_run, run_in
+from sync.sessions import Sessions, SharedSession, recorded, run_in
 from sync.summary import SyncSummary
 from wp_client.client_area import MAX_BATCH, ClientAreaClient
 from wp_client.errors import ConfigurationError, RemoteError
@@ -127,18 +127,12 @@ def sync_accounts(
             dry_run=dry_run,
         )
 
-    try:
+    def work() -> None:
         run_in(db, dry_run, run.queue)
         if not dry_run:
             run.send(Sessions(db))
-    except Exception as exc:
-        if not dry_run:
-            record_run(db, JOB, now, summary(), exc)
-        raise
-    result = summary()
-    if not dry_run:
-        record_run(db, JOB, now, result, None)
-    return result
+
+    return recorded(db, JOB, now, work, summary, dry_run=dry_run)
 
 
 @dataclass

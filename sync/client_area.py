@@ -43,7 +43,7 @@ from sync.area_records import (
 )
 from sync.order_cursor import OrderCursor, whole_seconds
 from sync.policy import policy_from_settings
-from sync.sessions import Sessions, SharedSession, record_run, run_in, with_last
+from sync.sessions import Sessions, SharedSession, recorded, run_in, with_last
 from sync.summary import SyncSummary
 from wp_client.client_area import ClientAreaClient
 
@@ -133,16 +133,9 @@ def sync_client_area(
             dry_run=dry_run,
         )
 
-    try:
-        run_in(db, dry_run, run.execute)
-    except Exception as exc:
-        if not dry_run:
-            record_run(db, JOB, now, summary(), exc)
-        raise
-    result = summary()
-    if not dry_run:
-        record_run(db, JOB, now, result, None)
-    return result
+    return recorded(
+        db, JOB, now, lambda: run_in(db, dry_run, run.execute), summary, dry_run=dry_run
+    )
 
 
 @dataclass

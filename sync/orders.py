@@ -41,7 +41,7 @@ from sync.order_apply import Tally, apply_batch
 from sync.order_batch import DELETED, QUARANTINE_SOURCE, Batch, Shop, prepare_batch
 from sync.order_cursor import CURSOR_NAME, OrderCursor, whole_seconds
 from sync.policy import policy_from_settings
-from sync.sessions import Sessions, SharedSession, record_run, run_in, with_last
+from sync.sessions import Sessions, SharedSession, recorded, run_in, with_last
 from sync.summary import SyncSummary
 from wp_client.errors import BadPayloadError
 from wp_client.woo import WooClient
@@ -138,16 +138,14 @@ def sync_orders(
             dry_run=dry_run,
         )
 
-    try:
-        run_in(db, dry_run, lambda sessions: run.execute(sessions, progress))
-    except Exception as exc:
-        if not dry_run:
-            record_run(db, job, now, summary(), exc)
-        raise
-    result = summary()
-    if not dry_run:
-        record_run(db, job, now, result, None)
-    return result
+    return recorded(
+        db,
+        job,
+        now,
+        lambda: run_in(db, dry_run, lambda sessions: run.execute(sessions, progress)),
+        summary,
+        dry_run=dry_run,
+    )
 
 
 @dataclass
@@ -301,17 +299,7 @@ class _OrdersRun:
             if self.client_id is None:
                 known |= {o.id for o in store.unassigned_orders() if o.status != DELETED}
         missing = sorted(order_id for order_id in known if order_id not in self.seen)
-        for chunk in _chunks(missing, 100):
-            found: list[object] = []
-            gone: list[int] = []
-            for order_id in chunk:
-                raw = self.woo.get_order(order_id)
-                if raw is None:
-                    gone.append(order_id)
-                else:
-                    found.append(raw)
-                self.seen.add(order_id)
-            yield _Fetched(found, lookup_guests=True, vanished=gone)
+        yield from self._read_each(missing, lookup_guests=True)
 
     def _held_guests(self) -> Iterator[_Fetched]:
         """Held guest orders whose e-mail now belongs to a client — of the ledger, or of an
@@ -328,19 +316,18 @@ class _OrdersRun:
                     owner = client.id if client is not None else None
                 if owner is not None and self.client_id in (None, owner):
                     held.append(row.id)
-        for chunk in _chunks(held, 100):
+        yield from self._read_each(held, lookup_guests=False)
+
+    def _read_each(self, order_ids: list[int], *, lookup_guests: bool) -> Iterator[_Fetched]:
+        """``order_ids`` read one request each, in batches of 100; a 404 is a vanished order."""
+        for start in range(0, len(order_ids), 100):
             found: list[object] = []
             gone: list[int] = []
-            for order_id in chunk:
+            for order_id in order_ids[start : start + 100]:
                 raw = self.woo.get_order(order_id)
                 if raw is None:
                     gone.append(order_id)
                 else:
                     found.append(raw)
                 self.seen.add(order_id)
-            yield _Fetched(found, lookup_guests=False, vanished=gone)
-
-
-def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
+            yield _Fetched(found, lookup_guests=lookup_guests, vanished=gone)

@@ -2,7 +2,8 @@
 
 ``Sessions`` gives a read session or one write transaction per unit of work; ``SharedSession``
 puts a whole dry run in the one transaction that ``run_in`` rolls back. ``record_run`` keeps a
-run's outcome (job, summary, one-line error). ``with_last`` tells a page loop which page is the
+run's outcome (job, summary, one-line error); ``recorded`` runs a use case and records how it
+ended, the way every sync does. ``with_last`` tells a page loop which page is the
 last, so the cursor is saved in that page's transaction.
 """
 
@@ -19,6 +20,7 @@ from ledger.store import LedgerStore
 from sync.summary import SyncSummary
 
 T = TypeVar("T")
+S = TypeVar("S", bound=SyncSummary)
 
 
 class RolledBack(Exception):
@@ -93,6 +95,29 @@ def record_run(
     except Exception:
         if error is None:
             raise
+
+
+def recorded(
+    db: Database,
+    job: str,
+    now: datetime,
+    work: Callable[[], None],
+    summary: Callable[[], S],
+    *,
+    dry_run: bool,
+) -> S:
+    """Run ``work`` and return ``summary()``; unless ``dry_run``, record the run as ``job``
+    (its figures so far and the error when ``work`` raises, which is then re-raised)."""
+    try:
+        work()
+    except Exception as exc:
+        if not dry_run:
+            record_run(db, job, now, summary(), exc)
+        raise
+    result = summary()
+    if not dry_run:
+        record_run(db, job, now, result, None)
+    return result
 
 
 def with_last(items: Iterable[T]) -> Iterator[tuple[T, bool]]:
