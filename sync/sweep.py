@@ -16,6 +16,9 @@ For each client:
    uploaded through the client area and then recorded. Its PDF is dated at the end of the mission
    and byte-stable, so a crash between upload and record makes the next sweep upload the same
    bytes, which the client area recognises (same client, lot and sha256) instead of duplicating.
+   A client area that cannot be reached or refuses the credentials stops the uploads of this
+   sweep (the remaining reports wait for the next one), like an unreachable SMTP server stops
+   the mail: each upload would otherwise spend its retries, and the run's deadline, on it.
 
 A client whose data fails the engine's checks is skipped with its reason; the others go on.
 """
@@ -39,7 +42,7 @@ from sync.policy import policy_from_settings
 from sync.reports import end_of_mission_report, render_report_pdf
 from sync.summary import SyncSummary
 from sync.warnings import ClientWarning, WarningOptions, detect_warnings, logged_minutes_by_ticket
-from wp_client.errors import RemoteError
+from wp_client.errors import ConfigurationError, RemoteError, TransientError
 
 log = logging.getLogger(__name__)
 END_OF_MISSION = (LotStatus.USED_UP, LotStatus.EXPIRED)
@@ -125,6 +128,7 @@ class _Sweep:
         self.counts: dict[str, int] = dict.fromkeys(SweepSummary.KEYS[:-1], 0)
         self.problems: list[str] = []
         self.mail_down = False
+        self.area_down = False
 
     def client(self, client_id: int) -> None:
         self.counts["clients"] += 1
@@ -193,7 +197,7 @@ class _Sweep:
         log.info("sweep: warning %s sent to client %s", warning.key, warning.client_id)
 
     def report(self, client_id: int, lot_id: str) -> None:
-        if self.area is None or self.dry_run:
+        if self.area is None or self.area_down or self.dry_run:
             self.counts["reports_pending"] += 1
             return
         with self.db.read() as session:
@@ -216,6 +220,9 @@ class _Sweep:
             self.counts["reports_failed"] += 1
             self.problems.append(f"report {lot_id} of client {client_id}: {exc}")
             log.warning("sweep: report %s of client %s not uploaded: %s", lot_id, client_id, exc)
+            if isinstance(exc, (TransientError, ConfigurationError)):
+                self.area_down = True  # not this report's fault: the others would fail too
+                log.warning("sweep: uploads stopped for this pass")
             return
         remote_id = answer.get("id")
         with self.db.transaction() as session:

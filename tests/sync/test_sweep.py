@@ -28,6 +28,7 @@ from wp_client.client_area import ClientAreaClient
 
 JAN_15 = datetime(2027, 1, 15, 10, 0, tzinfo=UTC)
 JUN_15 = datetime(2027, 6, 15, 10, 0, tzinfo=UTC)  # the 5 h pack expires on 10 July
+AUG_1 = datetime(2027, 8, 1, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -211,6 +212,28 @@ def test_end_of_mission_reports_are_uploaded_once(
     assert (row.lot_id, row.sha256, row.remote_id) == (LOT_3H, report.sha256, report.id)
     db.close()
     area.close()
+
+
+def test_a_client_area_down_stops_the_uploads_of_the_sweep_not_the_warnings(
+    database_url: str, sandbox: Sandbox, smtp: SmtpServer
+) -> None:
+    client = min(sandbox.shop.customers)
+    settings = mail_settings(smtp)
+    prepare(database_url, settings, client)
+    sandbox.faults.server_error(count=10, status=503, path="/wp-json/assist/v1/reports")
+    area = area_client(sandbox)
+    db = open_database(database_url)
+    try:
+        with Mailer.from_settings(settings) as mailer:
+            # 1 August: both packs have ended (3 h used up, 5 h expired on 10 July): two reports.
+            summary = sweep(db, settings, now=AUG_1, mailer=mailer, area=area)
+    finally:
+        db.close()
+        area.close()
+    uploads = [r for r in sandbox.requests if r.route == "/assist/v1/reports"]
+    assert len(uploads) == 1  # the second report was not tried against a failing client area
+    assert (summary.reports_failed, summary.reports_pending, summary.reports_uploaded) == (1, 1, 0)
+    assert summary.warnings_sent >= 1 and smtp.messages  # the mail went on
 
 
 def test_a_report_uploaded_but_not_recorded_is_not_duplicated(
