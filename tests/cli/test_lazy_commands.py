@@ -6,11 +6,13 @@ import importlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
+import jobs.cli
 from jobs.cli import COMMAND_MODULES, COMMANDS, cli
 from jobs.cli.lazy import LazyGroup
 
@@ -53,10 +55,24 @@ def test_a_sandbox_command_help_loads_only_its_own_module() -> None:
     assert "sqlalchemy" not in result["heavy"] and "weasyprint" not in result["heavy"]
 
 
+def command_modules() -> list[str]:
+    """The modules of jobs/cli that register commands (they define ``register``)."""
+    folder = Path(jobs.cli.__file__).parent
+    return sorted(
+        f"jobs.cli.{path.stem}"
+        for path in folder.glob("*.py")
+        if "\ndef register(" in path.read_text(encoding="utf-8")
+    )
+
+
+def test_every_module_that_registers_commands_is_in_the_table() -> None:
+    assert command_modules() == sorted(COMMAND_MODULES)  # else: the next test says what to add
+
+
 def real_commands() -> dict[str, tuple[str, click.Command]]:
     """Every command the modules register, by name: (module, command)."""
     found: dict[str, tuple[str, click.Command]] = {}
-    for module in COMMAND_MODULES:
+    for module in command_modules():
         group = click.Group()
         importlib.import_module(module).register(group)
         found.update({name: (module, command) for name, command in group.commands.items()})
@@ -65,9 +81,19 @@ def real_commands() -> dict[str, tuple[str, click.Command]]:
 
 def test_the_table_lists_every_command_in_the_module_that_registers_it() -> None:
     real = real_commands()
+    missing = [
+        f'"{name}": LazyCommand("{module}", "{first_paragraph(command)}")'
+        for name, (module, command) in sorted(real.items())
+        if name not in COMMANDS
+    ]
+    assert missing == [], "add to COMMANDS in jobs/cli/__init__.py: " + ", ".join(missing)
     assert {name: module for name, (module, _) in real.items()} == {
         name: lazy.module for name, lazy in COMMANDS.items()
     }
+
+
+def first_paragraph(command: click.Command) -> str:
+    return " ".join((command.help or "").split("\n\n")[0].split())
 
 
 @pytest.mark.parametrize("limit", [30, 45, 70, 200])
