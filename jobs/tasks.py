@@ -112,7 +112,14 @@ def run_sweep(context: JobContext) -> Mapping[str, Any]:
     area = None if missing(settings, (CLIENT_AREA,)) else area_client(context)
     mailer = Mailer.maybe_from_settings(settings)
     try:
-        summary = sweep(context.db, settings, now=context.now, mailer=mailer, area=area)
+        summary = sweep(
+            context.db,
+            settings,
+            now=context.now,
+            mailer=mailer,
+            area=area,
+            checkpoint=context.deadline.check,
+        )
     finally:
         if mailer is not None:
             mailer.close()

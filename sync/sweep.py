@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar, Protocol
@@ -247,12 +247,16 @@ def sweep(
     client_id: int | None = None,
     product_urls: Mapping[str, str] | None = None,
     dry_run: bool = False,
+    checkpoint: Callable[[], None] | None = None,
 ) -> SweepSummary:
     """Sweep every client (or ``client_id``) at ``now``.
 
     ``mailer`` None: warnings are detected (and shown on account pages) but not e-mailed, so
     not recorded. ``area`` None: reports are not made. ``dry_run``: nothing is written or sent;
-    the summary counts what would be. Raises only for database failures.
+    the summary counts what would be. ``checkpoint`` is called before each client and may
+    raise to stop the sweep there (the daemon's deadline and shutdown: a sweep without a
+    client area makes no request that would notice them); what was done stays done.
+    Raises only for database failures and what ``checkpoint`` raises.
     """
     started = time.monotonic()
     state = _Sweep(db, settings, now, mailer, area, product_urls, dry_run)
@@ -260,6 +264,8 @@ def sweep(
         ids = LedgerStore(session).client_ids()
     for cid in ids:
         if client_id is None or cid == client_id:
+            if checkpoint is not None:
+                checkpoint()
             state.client(cid)
     return SweepSummary(
         **state.counts,

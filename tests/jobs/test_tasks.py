@@ -161,3 +161,27 @@ def test_the_reconciliation_is_recorded_once_as_reconcile(sandbox: Sandbox, tmp_
     # One row: the incremental "orders" job keeps its own last run (and its rhythm after a
     # restart); the full pass is "reconcile" only, with the sync's figures.
     assert jobs == ["reconcile"]
+
+
+def test_the_sweep_stops_between_clients_when_the_daemon_stops(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    import threading
+
+    from jobs.runs import JobRunner
+    from ledger.db import open_database
+
+    env = daemon_env(sandbox, f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
+    for name in ("WP_URL", "WP_USERNAME", "WP_APP_PASSWORD"):
+        env.pop(name)  # no client area: the sweep makes no request that would notice the stop
+    settings = load_settings(env, dotenv_path=None)
+    specs = {spec.name: spec for spec in job_table(settings)[0]}
+    db = open_database(settings.database_url)
+    try:
+        assert JobRunner(db, settings).run(specs["orders"]).outcome == "ok"
+        stopping = threading.Event()
+        stopping.set()
+        record = JobRunner(db, settings, stop=stopping).run(specs["sweep"])
+    finally:
+        db.close()
+    assert (record.outcome, record.error) == ("failed", "stopped: the daemon is shutting down")
