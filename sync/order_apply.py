@@ -18,7 +18,8 @@ from ledger.domain import ClientId, Lot, Policy
 from ledger.records import Change, OrderRecord
 from ledger.store import LedgerStore
 from sync.order_batch import DELETED, QUARANTINE_SOURCE, Batch, Prepared
-from sync.order_lots import RefundSummary, ShopOrder, plan_lots
+from sync.order_lots import plan_lots
+from sync.order_parse import RefundSummary, ShopOrder
 
 AMOUNT_ONLY_FLAG = "amount_only_refund"
 

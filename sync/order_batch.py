@@ -20,15 +20,8 @@ from config import Catalog
 from ledger.domain import Lot
 from ledger.records import OrderRow
 from ledger.store import LedgerStore
-from sync.order_lots import (
-    MalformedOrder,
-    OrderFingerprint,
-    RefundSummary,
-    ShopOrder,
-    fingerprint,
-    parse_order,
-    parse_refunds,
-)
+from sync.order_lots import OrderFingerprint, fingerprint
+from sync.order_parse import MalformedOrder, RefundSummary, ShopOrder, parse_order, parse_refunds
 from wp_client.errors import AuthenticationError
 
 log = logging.getLogger("sync.orders")
