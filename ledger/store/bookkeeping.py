@@ -46,10 +46,19 @@ class BookkeepingRepository(StoreBase):
         return None if row is None else row.value
 
     def save_cursor(self, name: str, value: str, now: datetime) -> None:
+        """Move the cursor ``name`` to ``value`` (nothing is written when it is already there).
+
+        The first save is an INSERT ... ON CONFLICT DO NOTHING: two runs saving a new cursor at
+        once on PostgreSQL (the daemon and a sync by hand) do not fail on its primary key.
+        """
         row = self.session.get(SyncCursor, name)
         if row is None:
-            self.session.add(SyncCursor(name=name, value=value, updated_at=now))
-        elif row.value != value:
+            values = {"name": name, "value": value, "updated_at": now}
+            if self._insert_ignore(SyncCursor, values, ["name"]):
+                return
+            row = self.session.get(SyncCursor, name)
+            assert row is not None  # the other writer's row, committed
+        if row.value != value:
             row.value, row.updated_at = value, now
         self.session.flush()
 

@@ -387,7 +387,9 @@ def test_a_lot_moved_to_another_client_leaves_the_first_clients_log(db: Database
         assert_log_sums_to(store.events(12), store.balance(12))
 
 
-def test_two_writers_creating_the_same_client_at_once_both_succeed(postgres_url: str) -> None:
+def test_two_writers_creating_the_same_client_at_once_both_succeed(
+    postgres_url: str,
+) -> None:
     first, second = open_database(postgres_url), open_database(postgres_url)
     errors: list[BaseException] = []
 
@@ -410,6 +412,32 @@ def test_two_writers_creating_the_same_client_at_once_both_succeed(postgres_url:
         with first.read() as s:
             (row,) = [c for c in LedgerStore(s).clients() if c.id == 50]
         assert (row.email, row.name) == ("late@example.fr", "Paul")
+    finally:
+        first.close()
+        second.close()
+
+
+def test_two_runs_saving_a_new_cursor_at_once_both_succeed(postgres_url: str) -> None:
+    first, second = open_database(postgres_url), open_database(postgres_url)
+    errors: list[BaseException] = []
+
+    def other_run() -> None:
+        try:
+            with second.transaction() as s:
+                LedgerStore(s).save_cursor("client_area", "2", T0 + timedelta(hours=1))
+        except BaseException as exc:
+            errors.append(exc)
+
+    try:
+        with first.transaction() as s:
+            LedgerStore(s).save_cursor("client_area", "1", T0)
+            racer = threading.Thread(target=other_run)
+            racer.start()
+            time.sleep(0.5)  # the other run now waits on the uncommitted cursor
+        racer.join(timeout=30)
+        assert errors == []
+        with first.read() as s:
+            assert LedgerStore(s).cursors() == {"client_area": ("2", T0 + timedelta(hours=1))}
     finally:
         first.close()
         second.close()
