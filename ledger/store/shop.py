@@ -26,6 +26,7 @@ LOT_FIELDS = (
     "voided",
     "reason",
 )
+MAX_CLIENT_ID = 2**31 - 1  # clients.id is a 32-bit INTEGER on PostgreSQL
 ORDER_FIELDS = (
     "client_id",
     "billing_email",
@@ -58,10 +59,15 @@ class ShopRepository(StoreBase):
         return changed
 
     def find_client(self, ref: str) -> ClientRow | None:
-        """The client whose WordPress user id or e-mail (any case) is ``ref``, or None."""
+        """The client whose WordPress user id or e-mail (any case) is ``ref``, or None.
+
+        An id is ASCII digits; one beyond the id column's range names no client.
+        """
         ref = ref.strip()
         query = select(Client)
-        if ref.isdigit():
+        if ref.isascii() and ref.isdigit():
+            if int(ref) > MAX_CLIENT_ID:
+                return None
             query = query.where(Client.id == int(ref))
         else:
             query = query.where(func.lower(Client.email) == ref.lower()).order_by(Client.id)

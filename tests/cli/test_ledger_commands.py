@@ -175,6 +175,9 @@ def test_an_unknown_client_is_a_usage_error(invoke: Cli) -> None:
         assert "unknown client 'nobody@example.fr'" in one_line(result.stderr)
     result = invoke("adjust", "99", "--minutes", "30", "--reason", "cadeau")
     assert result.code == 2 and "unknown client '99'" in one_line(result.stderr)
+    for odd in ("99999999999999999999", "\u0661\u0662"):  # too large; Arabic-Indic "12"
+        result = invoke("balance", odd)
+        assert result.code == 2 and f"unknown client {odd!r}" in one_line(result.stderr)
 
 
 def test_adjust_credits_and_debits_with_the_reason_in_the_ledger(invoke: Cli) -> None:
