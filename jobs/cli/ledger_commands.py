@@ -39,6 +39,7 @@ pass_app = click.make_pass_decorator(AppContext)
 # One adjustment moves at most 100 000 min (about 1 667 h, far beyond any pack): a larger number
 # is a typing mistake, and would not fit the database's integer columns anyway.
 MAX_ADJUSTMENT_MINUTES = 100_000
+MAX_ACTOR_LENGTH = 200
 
 
 def register(group: click.Group) -> None:
@@ -168,6 +169,8 @@ def adjust(
     if minutes == 0:
         raise UserFacingError("--minutes must not be 0", EXIT_USAGE)
     actor = actor or f"cli:{_login()}"
+    if len(actor) > MAX_ACTOR_LENGTH:  # the ledger keeps who acted in 200 characters
+        raise UserFacingError(f"--actor is at most {MAX_ACTOR_LENGTH} characters", EXIT_USAGE)
     policy = policy_from_settings(app.settings)
     with app.database.transaction() as session:
         store = LedgerStore(session)

@@ -251,6 +251,7 @@ def test_the_ledger_table_shows_the_amount_of_billed_time(invoke: Cli) -> None:
         (["--minutes", "trente", "--reason", "x"], "'trente' is not a valid integer"),
         (["--minutes", "99999999999999999999", "--reason", "x"], "is not in the range"),
         (["--minutes=-100001", "--reason", "x"], "is not in the range"),
+        (["--minutes", "5", "--reason", "x", "--actor", "a" * 201], "at most 200 characters"),
     ],
 )
 def test_adjust_usage_errors_exit_2_with_one_line(
