@@ -5,75 +5,21 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from jobs.cli import cli
-from jobs.cli.context import run_cli
 from sandbox import Sandbox
+from tests.cli.harness import EXECUTABLE, ORDER_KEYS, Cli, free_port, sandbox_env
 
-ROOT = Path(__file__).resolve().parents[2]
-EXECUTABLE = ROOT / ".venv" / "bin" / "assist-sync"
 AREA_KEYS = ["records_read", "changed", "deleted", "quarantined", "requests", "seconds"]
 ACCOUNT_KEYS = ["accounts_pushed", "unchanged", "failed", "requests", "seconds"]
-ORDER_KEYS = [
-    "orders_read",
-    "lots_opened",
-    "lots_changed",
-    "lots_voided",
-    "skipped",
-    "quarantined",
-    "requests",
-    "seconds",
-]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    code: int
-    stdout: str
-    stderr: str
-
-    def json(self) -> dict[str, object]:
-        value = json.loads(self.stdout)
-        assert isinstance(value, dict)
-        return value
-
-
-class Cli:
-    def __init__(self, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-        self.env = env
-        self.env_file = str(tmp_path / "no.env")
-        self.monkeypatch = monkeypatch
-
-    def __call__(self, *args: str) -> Outcome:
-        self.monkeypatch.setattr(sys, "argv", ["assist-sync", "--env-file", self.env_file, *args])
-        with CliRunner().isolation(env=self.env) as (out, err, _):
-            code = run_cli(cli)
-        return Outcome(code, out.getvalue().decode(), err.getvalue().decode())
-
-
-def sandbox_env(sandbox: Sandbox, tmp_path: Path) -> dict[str, str]:
-    env = dict(line.split("=", 1) for line in sandbox.env_lines())
-    env.update(ASSIST_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}", ASSIST_MAX_RETRIES="0")
-    return env
 
 
 @pytest.fixture
 def invoke(sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     return Cli(sandbox_env(sandbox, tmp_path), tmp_path, monkeypatch)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_client_area_then_accounts_print_their_summaries(invoke: Cli, sandbox: Sandbox) -> None:
