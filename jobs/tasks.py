@@ -100,7 +100,14 @@ def run_accounts(context: JobContext) -> Mapping[str, Any]:
     area = area_client(context)
     try:
         context.recorded = True
-        return sync_accounts(context.db, area, context.settings, now=context.now).as_dict()
+        summary = sync_accounts(
+            context.db,
+            area,
+            context.settings,
+            now=context.now,
+            checkpoint=context.deadline.check,
+        )
+        return summary.as_dict()
     finally:
         area.close()
 

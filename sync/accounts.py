@@ -16,13 +16,15 @@ A run (``sync_accounts``):
    again and the server, seeing the same hash, answers ``unchanged`` without writing.
 
 ``client_id`` narrows the run to one client; ``dry_run`` queues in a rolled-back transaction
-and sends nothing. The run is recorded as job ``accounts``.
+and sends nothing; ``checkpoint`` (the daemon's deadline and shutdown) is called before each
+transaction of the queueing, which makes no request that would notice them. The run is
+recorded as job ``accounts``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -102,6 +104,7 @@ def sync_accounts(
     client_id: int | None = None,
     dry_run: bool = False,
     product_urls: Mapping[str, str] | None = None,
+    checkpoint: Callable[[], None] | None = None,
 ) -> AccountsSummary:
     """Queue the accounts that changed and send what is due. See the module docstring.
 
@@ -111,6 +114,7 @@ def sync_accounts(
     """
     run = _AccountsRun(area, settings, now=now, full=full, client_id=client_id)
     run.product_urls = product_urls
+    run.checkpoint = checkpoint
     started, requests_before = time.monotonic(), area.requests_made
 
     def summary() -> AccountsSummary:
@@ -159,6 +163,7 @@ class _AccountsRun:
         self.full, self.client_id = full, client_id
         self.policy = policy_from_settings(settings)
         self.product_urls: Mapping[str, str] | None = None
+        self.checkpoint: Callable[[], None] | None = None
         self.tally = _Tally()
 
     # --- 1. queue what changed ----------------------------------------------------------
@@ -167,6 +172,8 @@ class _AccountsRun:
         with sessions.reading() as store:
             clients = [self.client_id] if self.client_id is not None else store.client_ids()
         for start in range(0, len(clients), MAX_BATCH):
+            if self.checkpoint is not None:
+                self.checkpoint()
             with sessions.writing() as store:
                 for client in clients[start : start + MAX_BATCH]:
                     self._queue_one(store, client)

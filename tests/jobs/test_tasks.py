@@ -185,3 +185,28 @@ def test_the_sweep_stops_between_clients_when_the_daemon_stops(
     finally:
         db.close()
     assert (record.outcome, record.error) == ("failed", "stopped: the daemon is shutting down")
+
+
+def test_the_accounts_job_queues_nothing_once_the_daemon_stops(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    import sqlite3
+    import threading
+
+    from jobs.runs import JobRunner
+    from ledger.db import open_database
+
+    database = tmp_path / "ledger.sqlite3"
+    settings = load_settings(daemon_env(sandbox, f"sqlite:///{database}"), dotenv_path=None)
+    specs = {spec.name: spec for spec in job_table(settings)[0]}
+    db = open_database(settings.database_url)
+    try:
+        assert JobRunner(db, settings).run(specs["orders"]).outcome == "ok"
+        stopping = threading.Event()
+        stopping.set()
+        record = JobRunner(db, settings, stop=stopping).run(specs["accounts"])
+    finally:
+        db.close()
+    assert (record.outcome, record.error) == ("failed", "stopped: the daemon is shutting down")
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
