@@ -33,11 +33,12 @@ RUN if [ -f /run/ca.pem ]; then export PIP_CERT=/run/ca.pem; fi; \
 FROM ${BASE}
 ARG DEBIAN_FRONTEND=noninteractive
 SHELL ["/bin/sh", "-eu", "-c"]
-# Versions follow the base image's Debian release.
+# Versions follow the base image's Debian release. libharfbuzz-subset0 lets WeasyPrint subset
+# the report fonts in C (about 0.15 s a report instead of 0.7 s with fontTools).
 # hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --gid 10001 assist \
     && useradd --uid 10001 --gid assist --no-create-home --home-dir /data \
@@ -52,7 +53,8 @@ ENV PATH=/opt/assist-sync/bin:$PATH \
 WORKDIR /data
 VOLUME ["/data"]
 USER 10001:10001
-# Healthy while the ledger database opens and answers (the last runs are in its output).
-HEALTHCHECK --interval=60s --timeout=30s --start-period=60s --retries=3 \
-    CMD ["/bin/sh", "-c", "assist-sync status --json > /dev/null"]
+# Healthy while a daemon runs the jobs on this ledger: its newest recorded run is younger than
+# 3 × the shortest interval + the run deadline. The start period covers the first runs.
+HEALTHCHECK --interval=60s --timeout=30s --start-period=120s --retries=3 \
+    CMD ["assist-sync", "health"]
 CMD ["assist-sync", "run"]

@@ -2,7 +2,7 @@
 
 ``scripts/build-image`` lints the Dockerfile, builds it on a Debian base made locally with
 mmdebstrap (cached between runs), and checks inside the image, as its own user: not root,
-``assist-sync --help``, ``db upgrade``, ``status`` and ``demo``. Takes a few minutes.
+``assist-sync --help``, ``db upgrade``, ``status``, ``demo`` and ``health``. Takes a few minutes.
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ def test_the_image_builds_and_runs_as_a_non_root_user() -> None:
     assert 'User: "10001:10001"' in output
     assert 'Volumes: {"/data": {}}' in output
     healthcheck = json.loads(output.split("Healthcheck: ", 1)[1].splitlines()[0])
-    assert "assist-sync status" in " ".join(healthcheck["Test"])
+    assert healthcheck["Test"] == ["CMD", "assist-sync", "health"]
+    assert "healthy: last run" in output  # the HEALTHCHECK's command answered in the image
     assert "schema upgraded" in output
     # The demo ran inside the image, as its user: sandbox, full pass, table.
     for line in ("reconcile ok", "client_area ok", "sweep ok", "accounts ok"):
