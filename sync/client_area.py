@@ -110,7 +110,8 @@ def sync_client_area(
 
     ``now`` (aware UTC) is the frozen upper bound and the time of every write. Raises what the
     client raises (``wp_client.errors``), ``DatabaseError``, or ``CursorError`` for an
-    unreadable stored cursor — after recording the failed run (not in a dry run).
+    unreadable stored cursor (``full`` rewrites it) — after recording the failed run (not in a
+    dry run).
     """
     run = _AreaRun(area, settings, now=now, full=full, client_id=client_id, per_page=per_page)
     started, requests_before = time.monotonic(), area.requests_made
@@ -188,7 +189,8 @@ class _AreaRun:
         take: Callable[[LedgerStore, object, bool, set[int]], None],
     ) -> None:
         with sessions.reading() as store:
-            cursor = OrderCursor.decode(store.cursor(name))
+            # A full run reads everything and rewrites the cursor, even one that cannot be read.
+            cursor = None if self.full else OrderCursor.decode(store.cursor(name))
             held = store.quarantined(name)
         self.quarantined[name] = {q.record_id for q in held}
         if held and self.client_id is None:
@@ -197,7 +199,7 @@ class _AreaRun:
                 for row in held:
                     take(store, row.payload, True, touched)
                 self._recompute(store, touched)
-        lower = None if self.full or cursor is None else cursor.modified_after
+        lower = None if cursor is None else cursor.modified_after
         reader = pages(
             modified_after=lower,
             modified_before=self.bound,

@@ -10,7 +10,7 @@ import pytest
 from ledger.domain import Choice, EntryKind
 from ledger.store import LedgerStore
 from sync.client_area import ENTRIES, TICKETS, VANISHED_FLAG
-from sync.order_cursor import OrderCursor
+from sync.order_cursor import CursorError, OrderCursor
 from tests.sync.area_world import (  # noqa: F401 - fixtures
     AreaWorld,
     area_world_fixture,
@@ -270,3 +270,18 @@ def test_a_full_run_reports_entries_gone_without_a_tombstone(area_world: AreaWor
     flags = w.store_value(lambda s: s.open_flags())
     assert [(f.kind, f.ref) for f in flags] == [(VANISHED_FLAG, f"wp-{victim.id}")]
     assert EntryKind(victim.kind) in EntryKind
+
+
+def test_an_unreadable_cursor_fails_a_run_and_a_full_run_rewrites_it(
+    area_world: AreaWorld,
+) -> None:
+    w = area_world
+    w.orders()
+    with w.db.transaction() as session:
+        LedgerStore(session).save_cursor(ENTRIES, "edited by hand", w.at(0))
+    with pytest.raises(CursorError, match="not readable"):
+        w.pull(1)
+    full = w.pull(2, full=True)
+    assert full.entries_read == len(w.sandbox.area.entries)
+    assert cursor_of(w, ENTRIES) is not None
+    assert w.pull(3).entries_read <= full.entries_read  # incremental again
