@@ -190,7 +190,7 @@ class _AreaRun:
     ) -> None:
         with sessions.reading() as store:
             # A full run reads everything and rewrites the cursor, even one that cannot be read.
-            cursor = None if self.full else OrderCursor.decode(store.cursor(name))
+            cursor = None if self.full else OrderCursor.decode(store.cursor(name), name)
             held = store.quarantined(name)
         self.quarantined[name] = {q.record_id for q in held}
         if held and self.client_id is None:

@@ -18,7 +18,11 @@ _VERSION = 1
 
 
 class CursorError(ValueError):
-    """The stored cursor cannot be read (hand-edited or from an unknown version)."""
+    """The stored cursor ``name`` cannot be read (hand-edited or from an unknown version)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
 
 
 @dataclass(frozen=True)
@@ -43,22 +47,22 @@ class OrderCursor:
         )
 
     @classmethod
-    def decode(cls, text: str | None) -> OrderCursor | None:
-        """The cursor stored as ``text``; None when nothing was stored yet (first run).
+    def decode(cls, text: str | None, name: str = CURSOR_NAME) -> OrderCursor | None:
+        """The cursor stored as ``text`` under ``name``; None when nothing was stored yet.
 
-        Raises CursorError when ``text`` is not a cursor this version wrote.
+        Raises CursorError (naming ``name``) when ``text`` is not a cursor this version wrote.
         """
         if text is None:
             return None
         try:
             data = json.loads(text)
             if data.get("v") != _VERSION:
-                raise CursorError(f"orders cursor of unknown version: {text[:80]!r}")
+                raise CursorError(name, f"{name} cursor of unknown version: {text[:80]!r}")
             moment = datetime.fromisoformat(data["modified_after"])
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             if isinstance(exc, CursorError):
                 raise
-            raise CursorError(f"orders cursor is not readable: {text[:80]!r}") from None
+            raise CursorError(name, f"{name} cursor is not readable: {text[:80]!r}") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
         return cls(moment.astimezone(UTC))

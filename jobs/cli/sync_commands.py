@@ -83,8 +83,9 @@ def remote_errors() -> Iterator[None]:
     except RemoteError as exc:  # transient, bad payload, unexpected status
         raise UserFacingError(f"{exc} ({KEPT})", EXIT_FAILURE) from None
     except CursorError as exc:
+        command = "client-area" if exc.name.startswith("client_area") else "orders"
         raise UserFacingError(
-            f"{exc}: run `assist-sync sync orders --full` once to rebuild it", EXIT_FAILURE
+            f"{exc}: run `assist-sync sync {command} --full` once to rebuild it", EXIT_FAILURE
         ) from None
     except InvalidLedgerInput as exc:
         raise UserFacingError(

@@ -114,3 +114,28 @@ def test_sync_all_as_a_real_subprocess(sandbox: Sandbox, tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     steps = json.loads(done.stdout)
     assert steps["accounts"]["accounts_pushed"] == len(sandbox.area.accounts) > 0
+
+
+def test_an_unreadable_client_area_cursor_names_itself_and_the_fix(
+    invoke: Cli, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from ledger.db import open_database
+    from ledger.store import LedgerStore
+
+    assert invoke("sync", "client-area", "--json").code == 0
+    db = open_database(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    try:
+        with db.transaction() as session:
+            LedgerStore(session).save_cursor("client_area.entries", "{}", datetime.now(UTC))
+    finally:
+        db.close()
+    failed = invoke("sync", "client-area")
+    assert failed.code == 1
+    assert failed.one_error_line() == (
+        "error: client_area.entries cursor of unknown version: '{}': "
+        "run `assist-sync sync client-area --full` once to rebuild it"
+    )
+    assert invoke("sync", "client-area", "--full", "--json").code == 0
+    assert invoke("sync", "client-area", "--json").code == 0
