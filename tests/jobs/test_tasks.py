@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
+import threading
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -11,7 +13,10 @@ from click.testing import CliRunner
 from config import load_settings
 from jobs.cli import cli
 from jobs.leader import FileLock, lock_path_for
+from jobs.runs import JobRunner
 from jobs.tasks import job_table
+from ledger.db import open_database
+from ledger.records import RunRecord
 from sandbox import Sandbox
 from tests.jobs.processes import assist_sync, daemon_env
 
@@ -76,7 +81,6 @@ def test_run_once_runs_every_job_then_exits(sandbox: Sandbox, tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.output
     assert sandbox.area.accounts  # accounts pushed in the same pass
-    from ledger.db import open_database
     from ledger.store import LedgerStore
 
     db = open_database(f"sqlite:///{database}")
@@ -109,9 +113,8 @@ def test_run_once_refuses_while_a_daemon_leads(sandbox: Sandbox, tmp_path: Path)
 def test_a_hanging_shop_fails_the_run_at_its_deadline(sandbox: Sandbox, tmp_path: Path) -> None:
     import time
 
-    from jobs.runs import JobRunner, JobSpec
+    from jobs.runs import JobSpec
     from jobs.tasks import run_orders
-    from ledger.db import open_database
 
     env = daemon_env(sandbox, f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
     env["ASSIST_RUN_DEADLINE"] = "2"
@@ -142,11 +145,6 @@ def test_a_hanging_shop_fails_the_run_at_its_deadline(sandbox: Sandbox, tmp_path
 
 
 def test_the_reconciliation_is_recorded_once_as_reconcile(sandbox: Sandbox, tmp_path: Path) -> None:
-    import sqlite3
-
-    from jobs.runs import JobRunner
-    from ledger.db import open_database
-
     database = tmp_path / "ledger.sqlite3"
     settings = load_settings(daemon_env(sandbox, f"sqlite:///{database}"), dotenv_path=None)
     specs = {spec.name: spec for spec in job_table(settings)[0]}
@@ -163,17 +161,8 @@ def test_the_reconciliation_is_recorded_once_as_reconcile(sandbox: Sandbox, tmp_
     assert jobs == ["reconcile"]
 
 
-def test_the_sweep_stops_between_clients_when_the_daemon_stops(
-    sandbox: Sandbox, tmp_path: Path
-) -> None:
-    import threading
-
-    from jobs.runs import JobRunner
-    from ledger.db import open_database
-
-    env = daemon_env(sandbox, f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
-    for name in ("WP_URL", "WP_USERNAME", "WP_APP_PASSWORD"):
-        env.pop(name)  # no client area: the sweep makes no request that would notice the stop
+def run_while_stopping(env: dict[str, str], job: str) -> RunRecord:
+    """``job`` run by a daemon that is stopping, after one ordinary orders run."""
     settings = load_settings(env, dotenv_path=None)
     specs = {spec.name: spec for spec in job_table(settings)[0]}
     db = open_database(settings.database_url)
@@ -181,32 +170,26 @@ def test_the_sweep_stops_between_clients_when_the_daemon_stops(
         assert JobRunner(db, settings).run(specs["orders"]).outcome == "ok"
         stopping = threading.Event()
         stopping.set()
-        record = JobRunner(db, settings, stop=stopping).run(specs["sweep"])
+        return JobRunner(db, settings, stop=stopping).run(specs[job])
     finally:
         db.close()
+
+
+def test_the_sweep_stops_between_clients_when_the_daemon_stops(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    env = daemon_env(sandbox, f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
+    for name in ("WP_URL", "WP_USERNAME", "WP_APP_PASSWORD"):
+        env.pop(name)  # no client area: the sweep makes no request that would notice the stop
+    record = run_while_stopping(env, "sweep")
     assert (record.outcome, record.error) == ("failed", "stopped: the daemon is shutting down")
 
 
 def test_the_accounts_job_queues_nothing_once_the_daemon_stops(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    import sqlite3
-    import threading
-
-    from jobs.runs import JobRunner
-    from ledger.db import open_database
-
     database = tmp_path / "ledger.sqlite3"
-    settings = load_settings(daemon_env(sandbox, f"sqlite:///{database}"), dotenv_path=None)
-    specs = {spec.name: spec for spec in job_table(settings)[0]}
-    db = open_database(settings.database_url)
-    try:
-        assert JobRunner(db, settings).run(specs["orders"]).outcome == "ok"
-        stopping = threading.Event()
-        stopping.set()
-        record = JobRunner(db, settings, stop=stopping).run(specs["accounts"])
-    finally:
-        db.close()
+    record = run_while_stopping(daemon_env(sandbox, f"sqlite:///{database}"), "accounts")
     assert (record.outcome, record.error) == ("failed", "stopped: the daemon is shutting down")
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
