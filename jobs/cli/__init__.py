@@ -21,8 +21,9 @@ _SYNC = "jobs.cli.sync_commands"
 _DAEMON = "jobs.cli.daemon_commands"
 _REPORT = "jobs.cli.report_command"
 
-# Each module exposes ``register(group)``. A summary is the first paragraph of the command's
-# help; tests/cli/test_lazy_commands.py fails when one drifts from the command itself.
+# Each module exposes ``register(group)``; a new command gets a line here (or it is not found).
+# A summary is the first paragraph of the command's help; tests/cli/test_lazy_commands.py fails,
+# with the line to add, when a command is missing or its summary drifts from its help.
 COMMANDS: dict[str, LazyCommand] = {
     "adjust": LazyCommand(
         _LEDGER, "Credit (N > 0) or debit (N < 0) a client's time, with a reason."
@@ -43,6 +44,10 @@ COMMANDS: dict[str, LazyCommand] = {
     "doctor": LazyCommand(
         _SYNC,
         "Check the shop URL, credentials and permissions (and the client area if configured).",
+    ),
+    "health": LazyCommand(
+        "jobs.cli.health_command",
+        "Exit 0 if the daemon's newest recorded run is recent enough, else 1 with one line.",
     ),
     "ledger": LazyCommand(
         _LEDGER, "A client's event log, oldest first: every change to the credit and its source."
