@@ -289,13 +289,7 @@ class _OrdersRun:
         """Orders the ledger holds live lots for (or holds unassigned) that the full listing
         did not show: ask the shop for each one; a 404 voids their lots."""
         with self.db_reading() as store:
-            clients = [self.client_id] if self.client_id is not None else store.client_ids()
-            known = {
-                lot.order_id
-                for client in clients
-                for lot in store.lots_of_client(client)
-                if lot.order_id is not None and not lot.voided
-            }
+            known = store.live_order_ids(self.client_id)
             if self.client_id is None:
                 known |= {o.id for o in store.unassigned_orders() if o.status != DELETED}
         missing = sorted(order_id for order_id in known if order_id not in self.seen)

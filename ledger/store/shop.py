@@ -250,6 +250,15 @@ class ShopRepository(StoreBase):
         )
         return [lot_from_model(r) for r in rows]
 
+    def live_order_ids(self, client_id: int | None = None) -> set[int]:
+        """The orders that hold at least one lot not voided (of ``client_id``, or of everyone)."""
+        query = select(LotModel.order_id).where(
+            LotModel.order_id.is_not(None), LotModel.voided.is_(False)
+        )
+        if client_id is not None:
+            query = query.where(LotModel.client_id == client_id)
+        return {order_id for order_id in self.session.scalars(query.distinct()) if order_id}
+
     # --- admin flags ---------------------------------------------------------------------
 
     def flag(self, kind: str, ref: str, message: str, now: datetime) -> bool:

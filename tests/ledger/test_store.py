@@ -194,6 +194,22 @@ def test_reading_the_same_order_line_never_opens_a_second_lot(db: Database) -> N
     assert [(lot.id, lot.refunded_quantity) for lot in lots] == [("order-13-line-9", 1)]
 
 
+def test_live_order_ids_are_the_orders_holding_a_lot_not_voided(db: Database) -> None:
+    seed(db)
+    with db.transaction() as s:
+        store = LedgerStore(s)
+        store.ensure_client(14, "bruno@example.fr", "Bruno")
+        store.upsert_order(order(20, client_id=14))
+        store.upsert_lot(pack_lot(20, 1, client_id=ClientId(14)))
+        store.upsert_order(order(21, status="cancelled"))
+        store.upsert_lot(pack_lot(21, 1, voided=True))
+    with db.read() as s:
+        store = LedgerStore(s)
+        assert store.live_order_ids() == {13, 20}
+        assert store.live_order_ids(12) == {13}
+        assert store.live_order_ids(99) == set()
+
+
 def test_an_order_line_lot_id_must_come_from_its_order_and_line(db: Database) -> None:
     seed(db)
     with db.transaction() as s, pytest.raises(ValueError, match="order-13-line-10"):
