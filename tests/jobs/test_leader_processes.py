@@ -94,6 +94,7 @@ def test_two_daemons_one_leader_and_kill_9_hands_over(shared_url: str, tmp_path:
         took = wait_for(
             lambda: any(pid == follower for _, _, pid in runs(db)), HANDOVER_LIMIT, "handover"
         )
+        print(f"handover after kill -9: {took:.1f} s")  # quoted with -s
         assert took < HANDOVER_LIMIT
         wait_for(lambda: sum(pid == follower for _, _, pid in runs(db)) >= 3, 10, "new leader")
         found = runs(db)
