@@ -2,8 +2,10 @@
 
 Each job is a small function of a ``JobContext``: it builds the HTTP clients of its run on the
 context's deadline-bound session (every request checks the deadline, back-off sleeps wake up on
-shutdown), calls one sync use case and returns its figures. Intervals are settings
-(``ASSIST_ORDERS_INTERVAL`` …, in seconds).
+shutdown), calls one sync use case and returns its figures. The use cases record their runs
+themselves: a job sets ``context.recorded`` once its client is built (a client that cannot be
+built is a failure the runner records) and closes the client however the run ends. Intervals
+are settings (``ASSIST_ORDERS_INTERVAL`` …, in seconds).
 
 | job         | does                                               | interval setting |
 |-------------|----------------------------------------------------|------------------|
@@ -17,6 +19,7 @@ shutdown), calls one sync use case and returns its figures. Intervals are settin
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,44 +64,34 @@ def area_client(context: JobContext) -> ClientAreaClient:
 
 def run_orders(context: JobContext) -> Mapping[str, Any]:
     """Incremental orders → lots (``sync_orders`` records the run itself, as job ``orders``)."""
-    woo = woo_client(context)
-    try:
+    with closing(woo_client(context)) as woo:
         context.recorded = True
         return sync_orders(context.db, woo, context.settings, now=context.now).as_dict()
-    finally:
-        woo.close()
 
 
 def run_reconcile(context: JobContext) -> Mapping[str, Any]:
     """Every order again (``full=True``): catches edits that did not bump ``date_modified``,
     refunds, and orders deleted from the shop. Recorded once, as job ``reconcile`` (not also as
     ``orders``: the incremental job keeps its own rhythm after a restart)."""
-    woo = woo_client(context)
-    try:
+    with closing(woo_client(context)) as woo:
         context.recorded = True
         summary = sync_orders(
             context.db, woo, context.settings, now=context.now, full=True, job="reconcile"
         )
         return summary.as_dict()
-    finally:
-        woo.close()
 
 
 def run_client_area(context: JobContext) -> Mapping[str, Any]:
     """Tickets and time entries (``sync_client_area`` records the run itself)."""
-    area = area_client(context)
-    try:
+    with closing(area_client(context)) as area:
         context.recorded = True
         return sync_client_area(context.db, area, context.settings, now=context.now).as_dict()
-    finally:
-        area.close()
 
 
 def run_accounts(context: JobContext) -> Mapping[str, Any]:
     """Push the accounts whose content changed (``sync_accounts`` keeps a hash per account and
     records the run itself); a tick with nothing changed sends nothing."""
-    area = area_client(context)
-    try:
+    with closing(area_client(context)) as area:
         context.recorded = True
         summary = sync_accounts(
             context.db,
@@ -108,8 +101,6 @@ def run_accounts(context: JobContext) -> Mapping[str, Any]:
             checkpoint=context.deadline.check,
         )
         return summary.as_dict()
-    finally:
-        area.close()
 
 
 def run_sweep(context: JobContext) -> Mapping[str, Any]:
