@@ -10,7 +10,9 @@ findings too, and never raises for a remote problem. Secrets never appear in a f
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from config import ConfigError, Settings
 from wp_client.client_area import ClientAreaClient
@@ -20,6 +22,7 @@ from wp_client.woo import WooClient
 
 WooFactory = Callable[[Settings], WooClient]
 AreaFactory = Callable[[Settings], ClientAreaClient]
+C = TypeVar("C", WooClient, ClientAreaClient)
 
 
 def line(finding: Finding) -> str:
@@ -58,30 +61,31 @@ def diagnose(
 
 
 def _shop(settings: Settings, factory: WooFactory) -> list[Finding]:
-    try:
-        settings.require_shop()
-    except ConfigError as exc:
-        return [Finding(False, "shop.settings", problem) for problem in exc.problems]
-    try:
-        woo = factory(settings)
-    except RemoteError as exc:
-        return [Finding(False, "shop.url", str(exc))]
-    try:
-        return diagnose_shop(woo)
-    finally:
-        woo.close()
+    return _remote("shop", settings.require_shop, lambda: factory(settings), diagnose_shop)
 
 
 def _client_area(settings: Settings, factory: AreaFactory) -> list[Finding]:
+    return _remote(
+        "area", settings.require_client_area, lambda: factory(settings), diagnose_client_area
+    )
+
+
+def _remote(
+    name: str,
+    require: Callable[[], None],
+    build: Callable[[], C],
+    probe: Callable[[C], list[Finding]],
+) -> list[Finding]:
+    """The findings on one remote (``name``: ``shop`` or ``area``): its missing settings
+    (``<name>.settings``), else a URL the client refuses (``<name>.url``), else what ``probe``
+    finds; the client is closed after."""
     try:
-        settings.require_client_area()
+        require()
     except ConfigError as exc:
-        return [Finding(False, "area.settings", problem) for problem in exc.problems]
+        return [Finding(False, f"{name}.settings", problem) for problem in exc.problems]
     try:
-        area = factory(settings)
+        client = build()
     except RemoteError as exc:
-        return [Finding(False, "area.url", str(exc))]
-    try:
-        return diagnose_client_area(area)
-    finally:
-        area.close()
+        return [Finding(False, f"{name}.url", str(exc))]
+    with closing(client):
+        return probe(client)
