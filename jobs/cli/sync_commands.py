@@ -9,9 +9,12 @@ failed for now (nothing was lost, the cursor was kept); 2 configuration or crede
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from typing import Protocol
 
 import click
 
+from config import Settings
 from jobs.cli.context import EXIT_FAILURE, AppContext, UserFacingError
 from jobs.cli.sync_support import (
     area_errors,
@@ -25,6 +28,7 @@ from jobs.cli.sync_support import (
     remote_errors,
     title_of,
 )
+from ledger.db import Database
 from sync.accounts import sync_accounts
 from sync.client_area import sync_client_area
 from sync.doctor import diagnose
@@ -100,6 +104,46 @@ def _client_area(app: AppContext) -> ClientAreaClient:
     return area
 
 
+class _AreaSync(Protocol):
+    """What ``sync_client_area`` and ``sync_accounts`` have in common."""
+
+    def __call__(
+        self,
+        db: Database,
+        area: ClientAreaClient,
+        settings: Settings,
+        *,
+        now: datetime,
+        full: bool,
+        client_id: int | None,
+        dry_run: bool,
+    ) -> SyncSummary: ...
+
+
+def _run_area_sync(
+    app: AppContext,
+    use_case: _AreaSync,
+    title: str,
+    full: bool,
+    client_id: int | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """One client-area use case, run now with the command's options; then its summary."""
+    area = _client_area(app)
+    with area_errors():
+        summary = use_case(
+            app.database,
+            area,
+            app.settings,
+            now=now_utc(),
+            full=full,
+            client_id=client_id,
+            dry_run=dry_run,
+        )
+    print_summary(summary, title_of(title, dry_run), as_json)
+
+
 @sync.command("client-area")
 @click.option("--full", is_flag=True, help="Read every ticket and entry again (reconcile).")
 @client_option
@@ -110,18 +154,7 @@ def sync_client_area_command(
     app: AppContext, full: bool, client_id: int | None, dry_run: bool, as_json: bool
 ) -> None:
     """Tickets and time entries → the ledger (edits and deletions included)."""
-    area = _client_area(app)
-    with area_errors():
-        summary = sync_client_area(
-            app.database,
-            area,
-            app.settings,
-            now=now_utc(),
-            full=full,
-            client_id=client_id,
-            dry_run=dry_run,
-        )
-    print_summary(summary, title_of("Client area sync", dry_run), as_json)
+    _run_area_sync(app, sync_client_area, "Client area sync", full, client_id, dry_run, as_json)
 
 
 @sync.command("accounts")
@@ -135,18 +168,7 @@ def sync_accounts_command(
 ) -> None:
     """Balances, packs, tasks, warnings and reports → each client's account page
     (only the accounts that changed)."""
-    area = _client_area(app)
-    with area_errors():
-        summary = sync_accounts(
-            app.database,
-            area,
-            app.settings,
-            now=now_utc(),
-            full=full,
-            client_id=client_id,
-            dry_run=dry_run,
-        )
-    print_summary(summary, title_of("Accounts push", dry_run), as_json)
+    _run_area_sync(app, sync_accounts, "Accounts push", full, client_id, dry_run, as_json)
 
 
 @sync.command("all")
