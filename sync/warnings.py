@@ -21,7 +21,7 @@ Expiry and used-up warnings concern shop packs only; admin credits are not packs
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -246,12 +246,18 @@ def _low_balance(balance: ClientBalance, options: WarningOptions) -> Iterable[Cl
     )
 
 
+def _shop_packs(balance: ClientBalance, status: LotStatus) -> Iterator[LotRow]:
+    """The client's shop packs in ``status``: expiry and used-up warnings concern packs only
+    (admin credits are not packs)."""
+    return (
+        lot for lot in balance.lots if lot.source is LotSource.ORDER_LINE and lot.status is status
+    )
+
+
 def _expiries(
     balance: ClientBalance, now: datetime, options: WarningOptions
 ) -> Iterable[ClientWarning]:
-    for lot in balance.lots:
-        if lot.source is not LotSource.ORDER_LINE or lot.status is not LotStatus.OPEN:
-            continue
+    for lot in _shop_packs(balance, LotStatus.OPEN):
         if lot.expires_at is None or lot.remaining_minutes <= 0 or lot.expires_at <= now:
             continue
         window = next(
@@ -282,9 +288,7 @@ def _expiries(
 def _used_up(
     balance: ClientBalance, now: datetime, options: WarningOptions
 ) -> Iterable[ClientWarning]:
-    for lot in balance.lots:
-        if lot.source is not LotSource.ORDER_LINE or lot.status is not LotStatus.USED_UP:
-            continue
+    for lot in _shop_packs(balance, LotStatus.USED_UP):
         if lot.expires_at is not None and lot.expires_at <= now:
             continue
         label = pack_label(lot.sku, options.catalog)
