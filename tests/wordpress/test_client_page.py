@@ -85,7 +85,9 @@ def test_a_client_never_sees_another_clients_data(wordpress: WordPressSite) -> N
         response = session.get(wordpress.page_url, params=params, timeout=30)
         assert "confidentiel" not in response.text
         assert "1 h 15 min" not in response.text
-    assert "Aucune information d'assistance" in text_of(wordpress.client_page(session))
+    empty = text_of(wordpress.client_page(session))
+    assert "Aucune information d'assistance" in empty
+    assert "Dès que votre premier pack d'assistance sera réglé" in empty
     # Nor through REST: the daemon routes refuse a client.
     nonce = wordpress.rest_nonce(session)
     for path in ("/tickets", "/time-entries"):
@@ -306,3 +308,75 @@ def test_lot_states_and_a_missing_rate(wordpress: WordPressSite) -> None:
     assert "Expiré" in text
     assert "(45 min expirées)" in text
     assert "Accepter la facturation au taux horaire du pack" in text
+
+
+def test_credits_adjustments_and_uncovered_time_read_in_plain_french(
+    wordpress: WordPressSite,
+) -> None:
+    client = wordpress.create_user("Lecture Claire")
+    ticket = wordpress.seed_ticket(client.id, "Formulaire de contact", estimate=60)
+    payload = account_payload(ticket)
+    payload["lots"][0]["status_label"] = "en cours"  # sync/labels writes it lower case
+    payload["lots"].append(
+        dict(
+            payload["lots"][0],
+            id="adjust-7",
+            sku=None,
+            label="Crédit ajouté",
+            expires_at=None,
+            granted_minutes=30,
+            used_minutes=30,
+            remaining_minutes=0,
+            status="used_up",
+            status_label="épuisé",
+        )
+    )
+    payload["recent_tasks"][0].update(
+        minutes_by_kind={"production": 60, "exchange": 15},
+        deducted_minutes=45,
+        uncovered_minutes=15,
+    )
+    payload["recent_tasks"].append(
+        {
+            "ticket_id": None,
+            "title": "Ajustement : geste commercial",
+            "performed_at": "2026-11-01T09:00:00",
+            "minutes_by_kind": {"adjustment": 30},
+            "deducted_minutes": 30,
+        }
+    )
+    payload["warnings"] = [
+        {
+            "key": "low:order-13-line-9",
+            "kind": "low_balance",
+            "message": "Il ne reste que 1 h 15 min sur votre crédit d'assistance.",
+            "remaining_minutes": 75,
+            "product_url": "http://127.0.0.1/produit/pack-assistance-5h/",
+        }
+    ]
+    push(wordpress, client, payload)
+    page = wordpress.client_page(wordpress.login(client))
+    text = text_of(page)
+    assert "En cours" in text and "Épuisé" in text
+    assert "en cours" not in text.replace("packs d'assistance en cours", "")
+    assert "Crédit ajouté" in text and "Sans échéance" in text
+    assert "Ajustement : 30 min" in text and "adjustment" not in text
+    assert "Déduit de vos packs : 45 min Non couvert par un pack : 15 min" in text
+    # A warning that asks for nothing offers the shop's product as a link, not a decision form.
+    assert re.search(
+        r'<a class="assist-button" href="http://127\.0\.0\.1/produit/pack-assistance-5h/">'
+        r"Acheter un nouveau pack</a>",
+        page,
+    )
+    assert 'name="decision"' not in page
+
+
+def test_the_page_brings_its_stylesheet(wordpress: WordPressSite) -> None:
+    client = wordpress.create_user("Feuille Style")
+    push(wordpress, client, account_payload(wordpress.seed_ticket(client.id, "CSS", estimate=90)))
+    for page in (wordpress.client_page(wordpress.login(client)), wordpress.client_page()):
+        [href] = re.findall(r"id='assist-client-area-css'\s+href='([^']+)'", page)
+        sheet = requests.get(html.unescape(href), timeout=30)
+        assert sheet.status_code == 200
+        assert sheet.headers["Content-Type"].startswith("text/css")
+        assert ".assist-remaining-value" in sheet.text

@@ -77,8 +77,12 @@ class Assist_Client_Page {
 		return self::render();
 	}
 
-	/** The page's HTML for the current visitor. */
+	/** Handle of the page's stylesheet (a theme may dequeue it and style .assist-* itself). */
+	const STYLE = 'assist-client-area';
+
+	/** The page's HTML for the current visitor; enqueues the page's stylesheet. */
 	public static function render(): string {
+		wp_enqueue_style( self::STYLE, plugins_url( 'assets/mon-assistance.css', ASSIST_CA_FILE ), array(), ASSIST_CA_VERSION );
 		$view = array(
 			'logged_in' => is_user_logged_in(),
 			'login_url' => wp_login_url( self::current_url() ),

@@ -17,6 +17,33 @@ function assist_kinds(): array {
 	);
 }
 
+/** Labels of the kinds a client's page may show: the entry kinds plus admin adjustments. */
+function assist_task_kinds(): array {
+	return assist_kinds() + array( 'adjustment' => 'Ajustement' );
+}
+
+/**
+ * First letter in capitals, multibyte-safe without mbstring: "épuisé" → "Épuisé".
+ * The daemon writes lot statuses in lower case for use inside sentences.
+ */
+function assist_capitalize( string $text ): string {
+	if ( ! preg_match( '/^(.)(.*)$/us', $text, $m ) ) {
+		return $text;
+	}
+	$upper = array(
+		'é' => 'É',
+		'è' => 'È',
+		'ê' => 'Ê',
+		'à' => 'À',
+		'â' => 'Â',
+		'ç' => 'Ç',
+		'î' => 'Î',
+		'ô' => 'Ô',
+		'û' => 'Û',
+	);
+	return ( $upper[ $m[1] ] ?? strtoupper( $m[1] ) ) . $m[2];
+}
+
 /** Ticket statuses and their French labels. */
 function assist_statuses(): array {
 	return array(
