@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.services import postgres_schema
-from tests.wordpress.fixtures import wordpress  # noqa: F401 - session fixture for all tests
+from tests.wordpress.fixtures import wordpress, wordpress_tls  # noqa: F401 - session fixtures
 
 pytest_plugins = ["tests.fixtures_sandbox"]
 

@@ -1,4 +1,4 @@
-"""``python -m tests.wordpress``: bring a throwaway WordPress with the plugin up, print how to
+"""``python -m tests.wordpress [--tls]``: bring a throwaway shop with the plugin up, print how to
 reach it, keep it running until Ctrl-C (or SIGTERM), then take everything down again."""
 
 from __future__ import annotations
@@ -12,20 +12,22 @@ from tests.wordpress.site import SiteError, start_site
 
 def main() -> int:
     try:
-        site = start_site()
+        site = start_site(tls="--tls" in sys.argv[1:])
     except SiteError as exc:
-        print(f"WordPress did not start: {exc}", file=sys.stderr)
+        print(f"The shop did not start: {exc}", file=sys.stderr)
         return 1
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        print(f"WordPress with assist-client-area at {site.url}/ (page: {site.page_url})")
+        print(f"Shop with assist-client-area at {site.url}/ (page: {site.page_url})")
         for user in (site.admin, site.staff, *site.clients):
             print(f"  login {user.login} / {user.password}")
         print("Daemon settings:")
         for line in site.env_lines():
             print(f"  {line}")
-        print("Ctrl-C stops it and removes the database, the config file and the files.")
+        if site.shop.ca:
+            print(f"  WOO_CA_BUNDLE={site.shop.ca}")
+        print("Ctrl-C stops it and removes its database and files.")
         sys.stdout.flush()
         stop.wait()
     except KeyboardInterrupt:

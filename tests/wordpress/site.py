@@ -1,24 +1,17 @@
-"""A real WordPress for tests: Debian's ``wordpress`` package, PHP's built-in server, MariaDB.
+"""A real shop for the plugin's tests: the kit's WordPress 6.5.3 + WooCommerce 8.9.1
+(``tests/realshop``) with this repository's plugin installed, its users and a page.
 
-``start_site()`` brings a site up from nothing in about two seconds (a fresh database and user on
-the MariaDB server, a config file ``/etc/wordpress/config-<name>.php``, a private
-``WP_CONTENT_DIR`` with the theme and this repository's plugin symlinked, ``wp_install``, the
-plugin activated, test users, ``php -S`` in its own process group); ``WordPressSite.stop()``
-takes all of it down again. ``php -S`` takes its port first (retried on a clash) so parallel runs
-never share one, and every start first sweeps the sites of runs that died without their teardown.
-See ``/work/shared/WORDPRESS-IN-CI.md`` for the facts behind it.
+``start_site()`` brings an instance up (``tests.realshop.instance``), copies the plugin into it and
+activates it like an administrator would, creates the test users (a daemon user holding
+``assist_sync``, staff holding only the "Agence – support" role, WooCommerce customers) and a page
+with the shortcode; ``WordPressSite.stop()`` takes all of it down again.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import os
 import re
 import secrets
 import shutil
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,44 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from tests.wordpress import mariadb
-from tests.wordpress.processes import (
-    CONFIG_DIR,
-    CORE,
-    PHP_DIR,
-    SiteError,
-    free_port,
-    kill_group,
-    launch_server,
-    php_env,
-    run_dbadmin,
-    sweep_abandoned_sites,
-)
+from tests.realshop.instance import Instance, ShopError, missing_requirements, start_instance
 
 if TYPE_CHECKING:
     from tests.wordpress.staff import StaffDesk
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN_DIR = REPO / "wordpress" / "assist-client-area"
-THEME = CORE / "wp-content" / "themes" / "twentytwentythree"
-
-
-def missing_requirements() -> str | None:
-    """Why a site cannot start here, or None when everything it needs is installed."""
-    if shutil.which("php") is None:
-        return "php is not installed (apt-get install php-cli)"
-    if not (CORE / "wp-load.php").is_file():
-        return "Debian's wordpress package is not installed"
-    if not THEME.is_dir():
-        return "wordpress-theme-twentytwentythree is not installed"
-    probe = subprocess.run(
-        ["php", "-r", "exit(extension_loaded('mysqli') ? 0 : 1);"], capture_output=True
-    )
-    if probe.returncode != 0:
-        return "PHP's mysqli extension is missing (apt-get install php-mysql)"
-    if not os.access(CONFIG_DIR, os.W_OK):
-        return f"{CONFIG_DIR} is not writable (run as root)"
-    return mariadb.unavailable_reason()
+PHP_DIR = Path(__file__).resolve().parent / "php"
+SiteError = ShopError
 
 
 @dataclass(frozen=True)
@@ -80,21 +44,22 @@ class SiteUser:
 
 @dataclass
 class WordPressSite:
-    """A running test site. ``url`` has no trailing slash."""
+    """A running shop with the plugin. ``url`` has no trailing slash."""
 
-    url: str
-    name: str
-    workdir: Path
+    shop: Instance
     admin: SiteUser
     daemon: SiteUser
     staff: SiteUser
     clients: list[SiteUser]
     outsider: SiteUser
     page_url: str
-    _server: subprocess.Popen[bytes] | None = field(default=None, repr=False)
-    _db: mariadb.DatabaseServer | None = field(default=None, repr=False)
+    _helpers: str = field(default="", repr=False)
 
     # ------------------------------------------------------------- addresses
+
+    @property
+    def url(self) -> str:
+        return self.shop.url
 
     @property
     def api(self) -> str:
@@ -102,12 +67,22 @@ class WordPressSite:
         return f"{self.url}/wp-json/assist/v1"
 
     @property
+    def workdir(self) -> Path:
+        """The site's document root."""
+        return self.shop.dir
+
+    @property
     def content_dir(self) -> Path:
-        return self.workdir / "wp-content"
+        return self.shop.dir / "wp-content"
+
+    @property
+    def plugin_dir(self) -> Path:
+        """The plugin as installed in the site (a copy of ``wordpress/assist-client-area``)."""
+        return self.content_dir / "plugins" / "assist-client-area"
 
     @property
     def debug_log(self) -> Path:
-        return self.workdir / "debug.log"
+        return self.shop.dir / "debug.log"
 
     def daemon_auth(self) -> tuple[str, str]:
         """HTTP Basic credentials of the daemon user (Application Password)."""
@@ -115,18 +90,32 @@ class WordPressSite:
         return (self.daemon.login, self.daemon.app_password)
 
     def env_lines(self) -> list[str]:
-        """``.env`` lines pointing the daemon at this site."""
+        """``.env`` lines pointing the daemon at this site's client area."""
         return [
             f"WP_URL={self.url}",
             f"WP_USERNAME={self.daemon.login}",
             f"WP_APP_PASSWORD={self.daemon.app_password}",
         ]
 
+    def shop_env_lines(self, *, write: bool = False) -> list[str]:
+        """``.env`` lines pointing the daemon at this site's WooCommerce (the read key, or the
+        read/write one), with the CA to trust on an HTTPS shop."""
+        key, secret = ("WOO_CONSUMER", "WOO_CONSUMER") if write else ("WOO_READ", "WOO_READ")
+        lines = [
+            f"WOO_URL={self.shop.env['WOO_URL']}",
+            f"WOO_CONSUMER_KEY={self.shop.env[key + '_KEY']}",
+            f"WOO_CONSUMER_SECRET={self.shop.env[secret + '_SECRET']}",
+        ]
+        if self.shop.ca:
+            lines.append(f"WOO_CA_BUNDLE={self.shop.ca}")
+        return lines
+
     # ---------------------------------------------------------------- browser
 
     def login(self, user: SiteUser) -> requests.Session:
         """A requests session logged in as ``user`` through wp-login.php (cookie auth)."""
         session = requests.Session()
+        session.verify = self.shop.verify
         session.get(f"{self.url}/wp-login.php", timeout=30)  # sets wordpress_test_cookie
         response = session.post(
             f"{self.url}/wp-login.php",
@@ -156,8 +145,10 @@ class WordPressSite:
 
     def client_page(self, session: requests.Session | None = None) -> str:
         """HTML of the page holding ``[assist_mon_assistance]`` (anonymous without a session)."""
-        getter = session.get if session is not None else requests.get
-        response = getter(self.page_url, timeout=30)
+        if session is None:
+            session = requests.Session()
+            session.verify = self.shop.verify
+        response = session.get(self.page_url, timeout=30)
         response.raise_for_status()
         return response.text
 
@@ -169,25 +160,17 @@ class WordPressSite:
 
     # -------------------------------------------------------------------- PHP
 
-    def php(self, code: str, args: object = None) -> str:
+    def php(self, code: str, args: object = None, *, user: str | int | None = None) -> str:
         """Run PHP ``code`` (no ``<?php``) inside this WordPress; return what it printed.
 
-        ``args`` (any JSON value) is available to the code as ``$args`` (decoded to arrays).
+        ``args`` (any JSON value) is available to the code as ``$args`` (decoded to arrays); the
+        test helpers of ``tests/wordpress/php/helpers.php`` are loaded.
         """
-        encoded = base64.b64encode(json.dumps(args).encode()).decode()
-        with tempfile.NamedTemporaryFile(
-            "w", suffix=".php", dir=self.workdir, delete=False
-        ) as handle:
-            handle.write(f"<?php\n$args = json_decode(base64_decode('{encoded}'), true);\n{code}\n")
-            script = handle.name
-        try:
-            return _run_php(self, [str(PHP_DIR / "run.php"), script])
-        finally:
-            os.unlink(script)
+        return self.shop.php(f"require_once {self._helpers!r};\n{code}", args, user=user)
 
-    def php_json(self, code: str, args: object = None) -> Any:
+    def php_json(self, code: str, args: object = None, *, user: str | int | None = None) -> Any:
         """Run PHP ``code`` that echoes ``wp_json_encode(...)`` last; return the decoded value."""
-        return json.loads(self.php(code, args).strip().splitlines()[-1])
+        return self.shop.php_json(f"require_once {self._helpers!r};\n{code}", args, user=user)
 
     # ---------------------------------------------------------- quick seeding
 
@@ -245,227 +228,109 @@ class WordPressSite:
 
     def plugin_log_lines(self) -> list[str]:
         """PHP notices, warnings and errors logged from the plugin's own files."""
-        if not self.debug_log.exists():
-            return []
-        marker = str(PLUGIN_DIR)
-        text = self.debug_log.read_text(errors="replace")
-        return [line for line in text.splitlines() if marker in line or "assist-client" in line]
+        return [line for line in self.shop.debug_lines() if "assist-client-area" in line]
 
     # ------------------------------------------------------------------ down
 
     def stop(self) -> None:
-        """Stop the server (whole process group), drop the database, remove every file."""
-        try:
-            if self._server is not None:
-                kill_group(self._server)
-                self._server = None
-        finally:
-            try:
-                if self._db is not None and self._db.private:
-                    self._db.stop()  # its data directory goes with the work directory
-                elif self._db is not None:
-                    run_dbadmin(self._db, "drop", self.name.replace("-", "_"))
-            finally:
-                (CONFIG_DIR / f"config-{self.name}.php").unlink(missing_ok=True)
-                shutil.rmtree(self.workdir, ignore_errors=True)
+        """Stop the shop, drop its database, remove every file."""
+        self.shop.stop()
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "user"
 
 
-def _run_php(site: WordPressSite, args: list[str], extra_env: dict[str, str] | None = None) -> str:
-    host = site.url.removeprefix("http://")
-    done = subprocess.run(
-        ["php", "-d", "sendmail_path=/bin/true", "-d", "display_errors=stderr", *args],
-        env=php_env(site.name, host, extra_env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if done.returncode != 0:
-        raise SiteError(
-            f"php {Path(args[-1]).name} failed ({done.returncode}): "
-            f"{(done.stderr or done.stdout).strip()[-2000:]}"
-        )
-    return done.stdout
-
-
-def _config_php(
-    db: str, db_password: str, url: str, workdir: Path, server: mariadb.DatabaseServer
-) -> str:
-    salts = "".join(
-        f"define('{key}', '{secrets.token_hex(32)}');\n"
-        for key in (
-            "AUTH_KEY",
-            "SECURE_AUTH_KEY",
-            "LOGGED_IN_KEY",
-            "NONCE_KEY",
-            "AUTH_SALT",
-            "SECURE_AUTH_SALT",
-            "LOGGED_IN_SALT",
-            "NONCE_SALT",
-        )
-    )
-    return (
-        "<?php\n"
-        "// Written by tests/wordpress/site.py for one test run; removed at teardown.\n"
-        f"// owner pid: {os.getpid()}\n"
-        f"define('DB_NAME', '{db}');\n"
-        f"define('DB_USER', '{db}');\n"
-        f"define('DB_PASSWORD', '{db_password}');\n"
-        f"define('DB_HOST', '{server.host}:{server.port}');\n"
-        "define('DB_CHARSET', 'utf8mb4');\n"
-        f"define('WP_HOME', '{url}');\n"
-        f"define('WP_SITEURL', '{url}');\n"
-        f"define('WP_CONTENT_DIR', '{workdir / 'wp-content'}');\n"
-        f"define('WP_CONTENT_URL', '{url}/wp-content');\n"
-        "define('WP_ENVIRONMENT_TYPE', 'local');\n"
-        "define('WP_DEBUG', true);\n"
-        "define('WP_DEBUG_DISPLAY', false);\n"
-        f"define('WP_DEBUG_LOG', '{workdir / 'debug.log'}');\n"
-        "define('DISABLE_WP_CRON', true);\n"
-        "define('AUTOMATIC_UPDATER_DISABLED', true);\n"
-        "define('WP_HTTP_BLOCK_EXTERNAL', true);\n"
-        "define('FS_METHOD', 'direct');\n"
-        f"{salts}"
-        "$table_prefix = 'wp_';\n"
-    )
-
-
-def _users() -> dict[str, dict[str, object]]:
+def _users() -> list[dict[str, object]]:
     def spec(
-        login: str, name: str, role: str, caps: list[str], app_password: bool = False
+        key: str, login: str, name: str, role: str, caps: list[str], app: bool = False
     ) -> dict[str, object]:
         return {
+            "key": key,
             "login": login,
             "email": f"{login}@example.test",
             "name": name,
             "password": secrets.token_urlsafe(18),
             "role": role,
             "caps": caps,
-            "app_password": app_password,
+            "app": app,
         }
 
-    return {
-        "daemon": spec("assist-daemon", "Démon assist-sync", "subscriber", ["assist_sync"], True),
-        "staff": spec("agence-support", "Support Agence", "assist_staff", []),
-        "client1": spec("client-alice", "Alice Martin", "subscriber", []),
-        "client2": spec("client-bruno", "Bruno Petit", "subscriber", []),
-        "outsider": spec("visiteur", "Visiteur Curieux", "subscriber", [], True),
-    }
+    return [
+        spec("daemon", "assist-daemon", "Démon assist-sync", "subscriber", ["assist_sync"], True),
+        spec("staff", "agence-support", "Support Agence", "assist_staff", []),
+        spec("client1", "client-alice", "Alice Martin", "customer", []),
+        spec("client2", "client-bruno", "Bruno Petit", "customer", []),
+        spec("outsider", "visiteur", "Visiteur Curieux", "customer", [], True),
+    ]
 
 
-def start_site() -> WordPressSite:
-    """Bring a fresh site up. Raises SiteError (after cleaning up) when a step fails."""
-    reason = missing_requirements()
-    if reason:
-        raise SiteError(reason)
-    sweep_abandoned_sites()
-    token = secrets.token_hex(6)
-    name = f"assist-wp-{token}"
-    db = f"assist_wp_{token}"
-    workdir = Path(tempfile.mkdtemp(prefix=f"{name}-"))
-    url = ""  # known once the server holds its port
-    admin_password = secrets.token_urlsafe(18)
-    db_password = secrets.token_hex(16)
-    specs = _users()
-    site = WordPressSite(
-        url=url,
-        name=name,
-        workdir=workdir,
-        admin=SiteUser("admin", admin_password, "admin@agence.test", "admin"),
-        daemon=SiteUser("", "", "", ""),
-        staff=SiteUser("", "", "", ""),
-        clients=[],
-        outsider=SiteUser("", "", "", ""),
-        page_url="",
+def install_plugin(shop: Instance) -> None:
+    """Copy the plugin into the shop and activate it, as an administrator would."""
+    target = shop.dir / "wp-content" / "plugins" / "assist-client-area"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(PLUGIN_DIR, target)
+    shop.php(
+        '$r = activate_plugin("assist-client-area/assist-client-area.php");'
+        'if (is_wp_error($r)) { fwrite(STDERR, $r->get_error_message()); exit(1); }'
     )
+
+
+def start_site(*, tls: bool = False) -> WordPressSite:
+    """Bring a fresh shop with the plugin up. Raises SiteError (after cleaning up) on failure."""
+    shop = start_instance(tls=tls)
     try:
-        content = workdir / "wp-content"
-        (content / "themes").mkdir(parents=True)
-        (content / "plugins").mkdir()
-        (content / "uploads").mkdir()
-        (content / "themes" / "twentytwentythree").symlink_to(THEME)
-        (content / "plugins" / "assist-client-area").symlink_to(PLUGIN_DIR)
-        try:
-            site._db = mariadb.open_server(workdir, free_port())
-        except RuntimeError as exc:
-            raise SiteError(str(exc)) from exc
-        if site._db.pid is not None:
-            (workdir / "mariadb.pgid").write_text(str(site._db.pid))
-        run_dbadmin(site._db, "create", db, db_password)
-        # The server takes its port before the long install: a parallel run picking a free
-        # port meanwhile cannot be handed the same one.
-        site._server, port = launch_server(name, workdir)
-        site.url = url = f"http://127.0.0.1:{port}"
-        (CONFIG_DIR / f"config-{name}.php").write_text(
-            _config_php(db, db_password, url, workdir, site._db)
-        )
-        install = workdir / "install.php"
-        shutil.copy(PHP_DIR / "install.php", install)
-        _run_php(
-            site,
-            [str(PHP_DIR / "run.php"), str(install), "--install"],
-            {"ASSIST_WP_ADMIN_PASSWORD": admin_password},
-        )
-        out = json.loads(
-            _run_php(
-                site,
-                [str(PHP_DIR / "run.php"), str(PHP_DIR / "setup.php")],
-                {"ASSIST_WP_SETUP": json.dumps({"users": list(specs.values())})},
-            )
-            .strip()
-            .splitlines()[-1]
+        helpers = shop.home / "helpers.php"
+        shutil.copy(PHP_DIR / "helpers.php", helpers)
+        install_plugin(shop)
+        specs = _users()
+        out = shop.php_json(
+            f"require_once {str(helpers)!r};\nassist_test_setup($args);", {"users": specs}
         )
         made = {
-            key: SiteUser(
+            str(s["key"]): SiteUser(
                 login=str(s["login"]),
                 password=str(s["password"]),
                 email=str(s["email"]),
                 name=str(s["name"]),
                 id=int(out["users"][s["login"]]["id"]),
-                app_password=out["users"][s["login"]].get("app_password"),
+                app_password=out["users"][s["login"]].get("app"),
             )
-            for key, s in specs.items()
+            for s in specs
         }
-        site.daemon = made["daemon"]
-        site.staff = made["staff"]
-        site.clients = [made["client1"], made["client2"]]
-        site.outsider = made["outsider"]
-        site.page_url = str(out["page_url"])
-        site.admin = SiteUser("admin", admin_password, "admin@agence.test", "admin", id=1)
-        _wait_until_ready(site, site._server)
+        site = WordPressSite(
+            shop=shop,
+            admin=SiteUser(
+                shop.env["WP_ADMIN_USER"], shop.env["WP_ADMIN_PASSWORD"], "", "admin", id=1
+            ),
+            daemon=made["daemon"],
+            staff=made["staff"],
+            clients=[made["client1"], made["client2"]],
+            outsider=made["outsider"],
+            page_url=str(out["page_url"]),
+            _helpers=str(helpers),
+        )
+        _wait_until_ready(site)
         return site
     except BaseException:
-        site.stop()
+        shop.stop()
         raise
 
 
-def _wait_until_ready(site: WordPressSite, server: subprocess.Popen[bytes] | None) -> None:
-    """Until the installed site answers ``/wp-json/`` with the plugin's namespace (30 s)."""
-    assert server is not None
-    deadline = time.monotonic() + 30
+def _wait_until_ready(site: WordPressSite) -> None:
+    """Until the site answers ``/wp-json/`` with the plugin's namespace (60 s)."""
+    deadline = time.monotonic() + 60
     last = "no answer"
     while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SiteError(f"php -S exited ({server.returncode}); see {site.workdir}/server.log")
         try:
-            response = requests.get(f"{site.url}/wp-json/", timeout=5)
+            response = requests.get(f"{site.url}/wp-json/", timeout=10, verify=site.shop.verify)
             if response.ok and "assist/v1" in response.json().get("namespaces", []):
                 return
             last = f"HTTP {response.status_code}"
         except (requests.RequestException, ValueError) as exc:
             last = type(exc).__name__
-        time.sleep(0.1)
-    raise SiteError(f"WordPress did not answer /wp-json/ within 30 s ({last})")
+        time.sleep(0.2)
+    raise SiteError(f"the shop did not list assist/v1 under /wp-json/ within 60 s ({last})")
 
 
-__all__ = [
-    "CONFIG_DIR",
-    "SiteError",
-    "SiteUser",
-    "WordPressSite",
-    "start_site",
-    "sweep_abandoned_sites",
-]
+__all__ = ["SiteError", "SiteUser", "WordPressSite", "missing_requirements", "start_site"]

@@ -44,7 +44,9 @@ class StaffDesk:
         self.session = session
 
     def _screen(self, query: str) -> str:
-        response = self.session.get(f"{self.site.url}/wp-admin/admin.php?{query}", timeout=30)
+        response = self.session.get(
+            f"{self.site.url}/wp-admin/admin.php?{query}", timeout=30, allow_redirects=False
+        )
         if response.status_code != 200:
             raise AdminFormError("screen_refused", response.status_code)
         return response.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import html
 import re
 
@@ -132,7 +134,7 @@ def test_accepting_billing_through_the_page_form_records_the_decision(
             "ticket_id": ticket,
             "decision": "bill",
             "_wpnonce": form_nonce(page, field="ticket_id", value=ticket),
-            "_wp_http_referer": "/mon-assistance/",
+            "_wp_http_referer": urlsplit(wordpress.page_url).path,
         },
         timeout=30,
     )

@@ -1,11 +1,9 @@
-"""The WooCommerce My Account tab, wired through WooCommerce's documented hooks.
-
-WooCommerce itself is not installed in the test site, so these tests call the hooks the way
-WooCommerce does (``woocommerce_account_menu_items``, ``woocommerce_account_<endpoint>_endpoint``,
-``query_vars``, the rewrite endpoint registered on ``init``) inside the real WordPress.
-"""
+"""The WooCommerce My Account tab "Mon assistance", in the real WooCommerce of the test shop."""
 
 from __future__ import annotations
+
+import html
+import re
 
 import pytest
 import requests
@@ -16,22 +14,14 @@ from tests.wordpress.site import WordPressSite
 pytestmark = pytest.mark.wordpress
 
 
-def test_without_woocommerce_there_is_no_endpoint(wordpress: WordPressSite) -> None:
-    out = wordpress.php_json(
-        """
-        global $wp_rewrite;
-        echo wp_json_encode(array(
-            'woocommerce' => class_exists('WooCommerce'),
-            'endpoints' => array_column($wp_rewrite->endpoints, 1),
-            'query_var' => in_array('mon-assistance', apply_filters('query_vars', array()), true),
-        ));
-        """
-    )
-    assert out == {"woocommerce": False, "endpoints": [], "query_var": False}
+def _text(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
-def test_with_woocommerce_the_tab_is_registered_and_renders(wordpress: WordPressSite) -> None:
-    client = wordpress.create_user("Onglet Compte")
+def test_the_tab_sits_in_my_account_before_logout_and_shows_the_account(
+    wordpress: WordPressSite,
+) -> None:
+    client = wordpress.create_user("Onglet Compte", role="customer")
     ticket = wordpress.seed_ticket(client.id, "Onglet", estimate=90)
     requests.post(
         f"{wordpress.api}/accounts/batch",
@@ -39,39 +29,28 @@ def test_with_woocommerce_the_tab_is_registered_and_renders(wordpress: WordPress
         auth=wordpress.daemon_auth(),
         timeout=30,
     ).raise_for_status()
-    out = wordpress.php_json(
-        """
-        class WooCommerce {}  // WooCommerce is "active" from here on in this process.
-        global $wp_rewrite;
-        Assist_Client_Page::add_endpoint();
-        $endpoint = null;
-        foreach ($wp_rewrite->endpoints as $e) {
-            if ($e[1] === 'mon-assistance') { $endpoint = $e[0]; }
-        }
-        $menu = apply_filters('woocommerce_account_menu_items', array(
-            'dashboard' => 'Tableau de bord', 'orders' => 'Commandes',
-            'customer-logout' => 'Déconnexion'));
-        wp_set_current_user($args);
-        ob_start();
-        do_action('woocommerce_account_mon-assistance_endpoint');
-        $html = ob_get_clean();
-        echo wp_json_encode(array(
-            'mask' => $endpoint,
-            'expected_mask' => EP_ROOT | EP_PAGES,
-            'query_var' => in_array('mon-assistance', apply_filters('query_vars', array()), true),
-            'wc_vars' => apply_filters('woocommerce_get_query_vars', array('orders' => 'orders')),
-            'menu' => array_keys($menu),
-            'label' => $menu['mon-assistance'],
-            'title' => apply_filters('woocommerce_endpoint_mon-assistance_title', ''),
-            'html' => $html,
-        ));
-        """,
-        client.id,
+    session = wordpress.login(client)
+
+    account = session.get(f"{wordpress.url}/my-account/", timeout=30)
+    assert account.status_code == 200
+    nav = account.text[account.text.index("woocommerce-MyAccount-navigation") :]
+    links = re.findall(r"woocommerce-MyAccount-navigation-link--([a-z-]+)", nav)
+    assert "mon-assistance" in links
+    assert links.index("mon-assistance") == links.index("customer-logout") - 1
+    assert f'href="{wordpress.url}/my-account/mon-assistance/"' in nav
+
+    tab = session.get(f"{wordpress.url}/my-account/mon-assistance/", timeout=30)
+    assert tab.status_code == 200
+    text = _text(tab.text)
+    assert "Temps restant" in text and "1 h 15 min" in text
+    assert (
+        "is-active"
+        in tab.text.split("woocommerce-MyAccount-navigation-link--mon-assistance")[1][:80]
     )
-    assert out["mask"] == out["expected_mask"]
-    assert out["query_var"] is True
-    assert out["wc_vars"] == {"orders": "orders", "mon-assistance": "mon-assistance"}
-    assert out["menu"] == ["dashboard", "orders", "mon-assistance", "customer-logout"]
-    assert out["label"] == out["title"] == "Mon assistance"
-    assert "Temps restant" in out["html"]
-    assert "1 h 15 min" in out["html"]
+
+
+def test_the_tab_asks_an_anonymous_visitor_to_log_in(wordpress: WordPressSite) -> None:
+    response = requests.get(f"{wordpress.url}/my-account/mon-assistance/", timeout=30)
+    assert response.status_code == 200
+    assert "Temps restant" not in response.text
+    assert 'name="username"' in response.text  # WooCommerce's own login form

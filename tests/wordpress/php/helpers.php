@@ -61,3 +61,33 @@ function assist_test_seed_entries( array $args ): void {
 	}
 	echo wp_json_encode( $ids );
 }
+
+/**
+ * Set up the test site: French date settings, the users of the tests, a page with the
+ * shortcode. $args = {"users": [{"login","email","name","password","role","caps":[],"app":bool}]};
+ * prints {"users": {login: {"id", "app"}}, "page_url"}.
+ */
+function assist_test_setup( array $args ): void {
+	update_option( 'date_format', 'd/m/Y' );
+	$out = array( 'users' => array() );
+	foreach ( $args['users'] as $u ) {
+		ob_start();
+		assist_test_create_user( $u );
+		$out['users'][ $u['login'] ] = json_decode( ob_get_clean(), true );
+	}
+	$page = wp_insert_post(
+		array(
+			'post_type'    => 'page',
+			'post_status'  => 'publish',
+			'post_title'   => 'Mon assistance',
+			'post_name'    => 'mon-assistance-page',
+			'post_content' => '[assist_mon_assistance]',
+		),
+		true
+	);
+	if ( is_wp_error( $page ) ) {
+		assist_test_fail( $page );
+	}
+	$out['page_url'] = get_permalink( $page );
+	echo wp_json_encode( $out ), "\n";
+}

@@ -10,7 +10,7 @@ defined( 'ABSPATH' ) || exit;
 /** Owns the plugin's tables (dbDelta) and its capabilities. */
 class Assist_Schema {
 
-	const DB_VERSION   = '1';
+	const DB_VERSION   = '2';
 	const OPTION       = 'assist_ca_db_version';
 	const CAP_LOG_TIME = 'assist_log_time';
 	const CAP_SYNC     = 'assist_sync';
@@ -105,22 +105,37 @@ CREATE TABLE {$reports} (
 		update_option( self::OPTION, self::DB_VERSION );
 	}
 
-	/** Administrators get both capabilities; the staff role gets time logging only. */
+	/**
+	 * The staff role's capabilities. `view_admin_dashboard` is WooCommerce's own key to wp-admin:
+	 * without it (or edit_posts / manage_woocommerce) WooCommerce sends the user to My Account.
+	 */
+	public static function staff_caps(): array {
+		return array(
+			'read'                 => true,
+			'view_admin_dashboard' => true,
+			self::CAP_LOG_TIME     => true,
+		);
+	}
+
+	/**
+	 * Administrators get both capabilities; the staff role gets time logging and wp-admin.
+	 * An existing role is brought up to date too (an upgrade, or a role edited by hand).
+	 */
 	public static function install_caps(): void {
 		$admin = get_role( 'administrator' );
 		if ( $admin ) {
 			$admin->add_cap( self::CAP_LOG_TIME );
 			$admin->add_cap( self::CAP_SYNC );
 		}
-		if ( ! get_role( self::STAFF_ROLE ) ) {
-			add_role(
-				self::STAFF_ROLE,
-				'Agence – support',
-				array(
-					'read'             => true,
-					self::CAP_LOG_TIME => true,
-				)
-			);
+		$staff = get_role( self::STAFF_ROLE );
+		if ( ! $staff ) {
+			add_role( self::STAFF_ROLE, 'Agence – support', self::staff_caps() );
+			return;
+		}
+		foreach ( self::staff_caps() as $cap => $grant ) {
+			if ( empty( $staff->capabilities[ $cap ] ) ) {
+				$staff->add_cap( $cap, $grant );
+			}
 		}
 	}
 }
