@@ -82,9 +82,11 @@ def test_the_daemon_client_reports_a_user_without_the_capability(
 
 
 def _set_permalinks(site: WordPressSite, structure: str) -> None:
+    # set_permalink_structure() forgets the endpoints registered on init (WooCommerce's and the
+    # plugin's): the rules are dropped here and rebuilt by the next request, with every endpoint.
     site.php(
         "global $wp_rewrite; $wp_rewrite->set_permalink_structure($args); "
-        "flush_rewrite_rules(false);",
+        "delete_option('rewrite_rules');",
         structure,
     )
 
