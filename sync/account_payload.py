@@ -24,7 +24,7 @@ from ledger.engine import deducted_minutes
 from ledger.french import format_date, format_duration
 from ledger.records import LotRow, ReportRow, TicketRecord
 from ledger.store import LedgerStore
-from sync.labels import pack_label, status_label
+from sync.labels import lot_label, status_label
 from sync.warnings import WarningOptions, detect_warnings, logged_minutes_by_ticket
 
 RECENT_TASKS = 20
@@ -95,7 +95,7 @@ def _lot(lot: LotRow, settings: Settings) -> dict[str, Any]:
     return {
         "id": lot.id,
         "sku": lot.sku,
-        "label": pack_label(lot.sku, settings.catalog, lot.source),
+        "label": lot_label(lot, settings.catalog),
         "opened_at": gmt(lot.opened_at),
         "expires_at": gmt(lot.expires_at),
         "granted_minutes": lot.granted_minutes,
@@ -167,7 +167,7 @@ def _reports(
         if lot is None:
             title = "Relevé d'assistance – tous vos packs"
         else:
-            label = pack_label(lot.sku, settings.catalog, lot.source)
+            label = lot_label(lot, settings.catalog)
             title = (
                 f"Rapport d'intervention – {label} du "
                 f"{format_date(lot.opened_at, settings.timezone)}"

@@ -6,6 +6,8 @@ everywhere ("Pack Assistance 3h").
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from config import Catalog
 from ledger.domain import EntryKind, LotSource, LotStatus
 
@@ -36,6 +38,26 @@ def pack_label(sku: str | None, catalog: Catalog, source: LotSource = LotSource.
     if pack is None:
         return f"Pack {sku}" if sku else "Pack"
     return f"Pack Assistance {pack.hours}h"
+
+
+class PackLine(Protocol):
+    """What names a lot: a ledger ``Lot`` or a cached ``LotRow``."""
+
+    @property
+    def sku(self) -> str | None: ...
+    @property
+    def source(self) -> LotSource: ...
+    @property
+    def quantity(self) -> int: ...
+
+
+def lot_label(lot: PackLine, catalog: Catalog) -> str:
+    """The name of one lot, which is one order line: ``"Pack Assistance 10h"``, and
+    ``"2 × Pack Assistance 10h"`` for a line of two packs (its minutes are both packs')."""
+    label = pack_label(lot.sku, catalog, lot.source)
+    if lot.source is LotSource.ORDER_LINE and lot.quantity > 1:
+        return f"{lot.quantity} × {label}"
+    return label
 
 
 def kind_label(kind: str) -> str:

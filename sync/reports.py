@@ -33,7 +33,7 @@ from ledger.domain import (
 from ledger.engine import allocate
 from ledger.french import format_amount, format_long_date
 from ledger.store import LedgerStore
-from sync.labels import kind_label, pack_label, status_label
+from sync.labels import kind_label, lot_label, pack_label, status_label
 from sync.policy import policy_from_settings
 from sync.report_data import (
     NO_TICKET,
@@ -188,7 +188,7 @@ class _Scope:
         balance = self.balances[lot.id]
         return ReportLot(
             id=lot.id,
-            label=pack_label(lot.sku, self.settings.catalog, lot.source),
+            label=lot_label(lot, self.settings.catalog),
             sku=lot.sku,
             opened_at=lot.opened_at,
             expires_at=lot.expires_at,

@@ -183,10 +183,11 @@ def _overruns(
     held = held_pack(balance.lots, now)
     if held is not None:
         rate = held.hourly_rate
-        rate_text = f"le tarif horaire de votre {pack_label(held.sku, options.catalog)}"
+        # The preposition goes with its article ("au tarif", "à notre tarif"): never "à le".
+        billed_at = f"au tarif horaire de votre {pack_label(held.sku, options.catalog)}"
     else:
         rate = options.catalog.unit_rate_on(now.astimezone(options.timezone).date())
-        rate_text = "notre tarif horaire hors pack"
+        billed_at = "à notre tarif horaire hors pack"
     remaining = balance.remaining_minutes
     for ticket in sorted(tickets, key=lambda t: (len(t.id), t.id)):
         if ticket.deleted or ticket.decision is not None or ticket.estimate_minutes is None:
@@ -206,7 +207,7 @@ def _overruns(
             f"mais il ne reste que {format_duration(remaining)} sur votre crédit d'assistance. "
             "Avant que nous commencions, merci de choisir : acheter un nouveau pack (le temps "
             "dépassé sera déduit en premier du nouveau crédit), ou accepter que le temps au-delà "
-            f"de votre crédit soit facturé à {rate_text}, soit {format_amount(rate)} HT de "
+            f"de votre crédit soit facturé {billed_at}, soit {format_amount(rate)} HT de "
             "l'heure."
         )
         yield ClientWarning(

@@ -57,6 +57,7 @@ class Story:
         paid: datetime,
         expires: datetime | None,
         rate: str,
+        quantity: int = 1,
     ) -> str:
         self.store.upsert_order(
             OrderRecord(
@@ -76,7 +77,7 @@ class Story:
                 client_id=ClientId(self.client),
                 opened_at=paid,
                 expires_at=expires,
-                quantity=1,
+                quantity=quantity,
                 pack_minutes=hours * 60,
                 hourly_rate=Decimal(rate),
                 sku=sku,

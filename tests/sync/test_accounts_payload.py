@@ -8,9 +8,12 @@ import pytest
 
 from config import Settings
 from ledger.db import Database, open_database
+from ledger.domain import LotSource
 from ledger.store import LedgerStore
 from sync.account_payload import RECENT_TASKS, account_payload, content_hash
-from tests.sync.ledger_story import CLIENT, at, write_story
+from sync.labels import lot_label
+from sync.policy import policy_from_settings
+from tests.sync.ledger_story import CLIENT, Story, at, write_story
 
 NOW = at(1, 15, year=2027)
 
@@ -124,3 +127,24 @@ def test_the_hash_ignores_synced_at_and_key_order_but_nothing_else(db: Database)
     with db.read() as session:  # built twice from the same ledger: the same bytes
         again = account_payload(LedgerStore(session), CLIENT, settings, NOW)
     assert content_hash(again) == content_hash(payload)
+
+
+def test_a_line_of_two_packs_is_named_with_its_quantity(db: Database) -> None:
+    settings = Settings()
+    with db.transaction() as session:
+        store = LedgerStore(session)
+        store.ensure_client(CLIENT, "claire@example.fr", "Claire Martin")
+        Story(store, CLIENT).lot(30, 2, "ASSIST-10H", 10, at(12, 1), None, "55.00", quantity=2)
+        store.recompute(CLIENT, NOW, policy_from_settings(settings))
+    [lot] = payload_of(db, settings)["lots"]  # type: ignore[misc]
+    assert (lot["label"], lot["granted_minutes"]) == ("2 × Pack Assistance 10h", 1200)
+
+
+def test_one_pack_and_an_admin_credit_keep_their_plain_names() -> None:
+    class Line:
+        def __init__(self, sku: str | None, source: LotSource, quantity: int) -> None:
+            self.sku, self.source, self.quantity = sku, source, quantity
+
+    catalog = Settings().catalog
+    assert lot_label(Line("ASSIST-3H", LotSource.ORDER_LINE, 1), catalog) == "Pack Assistance 3h"
+    assert lot_label(Line(None, LotSource.ADJUSTMENT, 3), catalog) == "Crédit ajouté"

@@ -158,7 +158,7 @@ def test_overrun_without_any_pack_uses_the_unit_rate() -> None:
     client = balance()
     [warning] = detect_warnings(client, [ticket("7", 30)], {}, NOW, OPTIONS)
     assert warning.hourly_rate == Decimal("65.00")
-    assert "notre tarif horaire hors pack, soit 65,00\u00a0€ HT" in warning.message
+    assert "soit facturé à notre tarif horaire hors pack, soit 65,00\u00a0€ HT" in warning.message
     assert "il ne reste que 0 min" in warning.message
 
 
@@ -175,7 +175,10 @@ def test_overrun_uses_the_rate_of_the_most_recent_pack_and_links_to_it() -> None
     )
     [overrun, *_] = detect_warnings(balance(older, newer), [ticket("9", 60)], {}, NOW, OPTIONS)
     assert overrun.hourly_rate == Decimal("57.00")
-    assert "Pack Assistance 5h" in overrun.message
+    assert (
+        "soit facturé au tarif horaire de votre Pack Assistance 5h, soit 57,00" in overrun.message
+    )
+    assert " à le " not in overrun.message
     assert overrun.product_url == "https://agence.example/?add-to-cart=42"
 
 
