@@ -83,7 +83,7 @@ def sync_all(shop: Sandbox, site: WordPressSite, tmp_path: Path) -> dict[str, di
 def page_text(site: WordPressSite, client: SiteUser) -> str:
     """The visible text of the client's "Mon assistance" block, fetched logged in."""
     page = site.client_page(site.login(client))
-    block = page[page.index('<div class="assist-mon-assistance">') :]
+    block = page[page.index('<div class="assist-mon-assistance') :]
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", block)).split())
 
 
@@ -150,7 +150,8 @@ def test_an_overrun_decision_taken_on_the_page_bills_the_extra_time(
     page = wordpress.client_page(session)
     text = page_text(wordpress, client)
     assert "Refonte de la boutique » est estimée à 4 h" in text
-    assert "Accepter la facturation au taux horaire (60,00 € / h)" in text
+    assert "Accepter la facturation au taux horaire (60,00 € HT / h)" in text
+    assert "soit facturé au tarif horaire de votre Pack Assistance 3h, soit 60,00 € HT" in text
 
     answer = session.post(
         f"{wordpress.url}/wp-admin/admin-post.php",
@@ -184,3 +185,8 @@ def test_an_overrun_decision_taken_on_the_page_bills_the_extra_time(
     assert "Temps restant 0 min" in text
     assert "Temps non couvert" not in text  # billed, not owed
     assert "est estimée à" not in text  # decided: the overrun warning is gone
+    today = datetime.now(PARIS).strftime("%d/%m/%Y")
+    assert (  # but the ticket and the choice stay in sight
+        f"Vos choix Demande n° {ticket} « Refonte de la boutique » "
+        f"Vous avez choisi la facturation au tarif de 60,00 € HT / h le {today}."
+    ) in text

@@ -272,7 +272,7 @@ def install_plugin(shop: Instance) -> None:
     shutil.copytree(PLUGIN_DIR, target)
     shop.php(
         '$r = activate_plugin("assist-client-area/assist-client-area.php");'
-        'if (is_wp_error($r)) { fwrite(STDERR, $r->get_error_message()); exit(1); }'
+        "if (is_wp_error($r)) { fwrite(STDERR, $r->get_error_message()); exit(1); }"
     )
 
 
@@ -282,6 +282,8 @@ def start_site(*, tls: bool = False) -> WordPressSite:
     try:
         helpers = shop.home / "helpers.php"
         shutil.copy(PHP_DIR / "helpers.php", helpers)
+        # French before the activation, which names the staff role in the site's language.
+        shop.php(f"require_once {str(helpers)!r};\nassist_test_set_locale('fr_FR');")
         install_plugin(shop)
         specs = _users()
         out = shop.php_json(

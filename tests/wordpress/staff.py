@@ -122,12 +122,16 @@ class StaffDesk:
         kind: str,
         minutes: int,
         *,
-        performed_at: datetime | None = None,
+        performed_at: datetime | str | None = None,
         note: str = "",
     ) -> int:
-        """Log time; ``performed_at`` is the site's local wall time (Europe/Paris), naive."""
+        """Log time; ``performed_at`` is the site's local wall time (Europe/Paris), naive, or
+        the text typed in the form's field as it is."""
         page = self._screen(f"page=assist-time&action=new&ticket={ticket_id}")
-        local = performed_at.strftime("%Y-%m-%dT%H:%M") if performed_at else _default(page)
+        if isinstance(performed_at, datetime):
+            local = performed_at.strftime("%Y-%m-%dT%H:%M")
+        else:
+            local = performed_at or _default(page)
         return self._post(
             {
                 "action": "assist_save_entry",

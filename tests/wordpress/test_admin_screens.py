@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime
 
 import pytest
 import requests
 
+from sync.area_records import MalformedRecord, parse_entry
 from tests.wordpress.site import WordPressSite
 from tests.wordpress.staff import AdminFormError, StaffDesk, form_nonce
 
@@ -230,3 +233,113 @@ def test_the_staff_screens_escape_what_they_show(wordpress: WordPressSite) -> No
     assert "<b>gras</b>" not in listing
     tickets = desk._screen("page=assist-tickets")
     assert "Titre <b>gras</b>" not in tickets
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("2026-13-02T10:00", "assist_invalid_date"),  # was saved as 1970-01-01
+        ("2026-02-30T10:00", "assist_invalid_date"),
+        ("2026-11-03T24:00", "assist_invalid_date"),
+        ("2026-11-03", "assist_invalid_date"),
+        ("2026-11-03T10:00+05:00", "assist_invalid_date"),  # the form speaks Paris time only
+        ("1999-12-31T10:00", "assist_date_out_of_range"),
+        ("2000-01-01T00:30", "assist_date_out_of_range"),  # 1999-12-31T23:30 UTC
+        ("2099-01-01T10:00", "assist_date_out_of_range"),
+    ],
+)
+def test_an_impossible_or_far_date_is_refused_with_a_clear_message(
+    wordpress: WordPressSite, typed: str, code: str
+) -> None:
+    client = wordpress.create_user("Date Folle")
+    desk = wordpress.staff_desk()
+    ticket = desk.create_ticket(client.id, "Dates")
+    with pytest.raises(AdminFormError) as refused:
+        desk.log_time(ticket, "production", 30, performed_at=typed)
+    assert refused.value.code == code
+    assert entries_of(wordpress, client.id) == []
+    form = desk._screen(f"page=assist-time&action=new&ticket={ticket}&assist_error={code}")
+    notice = re.search(r'<div class="notice notice-error"><p>([^<]+)</p>', form)
+    assert notice is not None
+    if code == "assist_invalid_date":
+        assert html.unescape(notice.group(1)) == (
+            "Date de réalisation impossible (jour, mois, heure ou minute hors limites)."
+        )
+    else:
+        next_year = datetime.now().year + 1
+        assert re.fullmatch(
+            rf"La date de réalisation doit être comprise entre le 01/01/2000 et le "
+            rf"\d\d/\d\d/({next_year - 1}|{next_year})\.",
+            html.unescape(notice.group(1)),
+        )
+
+
+def test_the_earliest_date_accepted_is_one_the_daemon_takes(wordpress: WordPressSite) -> None:
+    client = wordpress.create_user("Date Limite")
+    desk = wordpress.staff_desk()
+    ticket = desk.create_ticket(client.id, "An 2000")
+    desk.log_time(ticket, "production", 30, performed_at="2000-01-01T01:00")  # 00:00 UTC
+    [row] = entries_of(wordpress, client.id)
+    assert row["performed_at_gmt"] == "2000-01-01T00:00:00"
+    assert parse_entry(row).entry is not None  # not quarantined by the daemon
+    too_early = dict(row, performed_at_gmt="1999-12-31T23:59:59")
+    with pytest.raises(MalformedRecord):
+        parse_entry(too_early)
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-13-02T10:00:00", "2026-02-30T00:00:00", "2026-11-03T25:00:00", "hier"]
+)
+def test_the_rest_lists_refuse_an_impossible_date(wordpress: WordPressSite, value: str) -> None:
+    response = requests.get(
+        f"{wordpress.api}/time-entries",
+        params={"modified_after": value},
+        auth=wordpress.daemon_auth(),
+        timeout=30,
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "rest_invalid_param"
+    assert response.json()["data"]["params"]["modified_after"] == (
+        "modified_after n'est pas une date ISO-8601 réelle."
+    )
+
+
+def test_staff_with_only_the_support_role_reach_every_plugin_screen(
+    wordpress: WordPressSite,
+) -> None:
+    client = wordpress.create_user("Tour Complet")
+    desk = wordpress.staff_desk()
+    roles = wordpress.php_json(
+        "echo wp_json_encode(get_userdata($args)->roles);", wordpress.staff.id
+    )
+    assert roles == ["assist_staff"]
+    ticket = desk.create_ticket(client.id, "Tour des écrans", estimate=60)
+    entry = desk.log_time(ticket, "production", 15, performed_at=datetime(2026, 11, 9, 9, 0))
+    menu = desk.session.get(f"{wordpress.url}/wp-admin/", timeout=30, allow_redirects=False)
+    assert menu.status_code == 200
+    linked = set(
+        re.findall(r'href=[\'"](?:[^\'"]*/wp-admin/)?(admin\.php\?page=assist-[^\'"]+)', menu.text)
+    )
+    assert {"admin.php?page=assist-tickets", "admin.php?page=assist-time"} <= linked
+    screens = sorted(
+        linked
+        | {
+            "admin.php?page=assist-tickets&action=new",
+            f"admin.php?page=assist-tickets&action=edit&ticket={ticket}",
+            "admin.php?page=assist-time&action=new",
+            f"admin.php?page=assist-time&action=new&ticket={ticket}",
+            f"admin.php?page=assist-time&ticket={ticket}",
+            f"admin.php?page=assist-time&action=edit&entry={entry}",
+        }
+    )
+    for screen in screens:
+        response = desk.session.get(
+            f"{wordpress.url}/wp-admin/{html.unescape(screen)}", timeout=30, allow_redirects=False
+        )
+        assert response.status_code == 200, (screen, response.status_code)
+        assert 'class="wrap assist-admin"' in response.text, screen
+        assert (
+            "Tour des écrans" in response.text
+            or "Nouveau ticket" in response.text
+            or ("Saisir du temps" in response.text)
+        ), screen

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import html
 import re
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from tests.wordpress.payloads import account_payload, item
+from tests.wordpress.payloads import account_payload
+from tests.wordpress.payloads import push as push_account
 from tests.wordpress.site import SiteUser, WordPressSite
 from tests.wordpress.staff import form_nonce
 
@@ -18,18 +18,12 @@ pytestmark = pytest.mark.wordpress
 
 
 def push(site: WordPressSite, client: SiteUser, payload: dict[str, object]) -> None:
-    response = requests.post(
-        f"{site.api}/accounts/batch",
-        json={"accounts": [item(client.id, payload)]},
-        auth=site.daemon_auth(),
-        timeout=30,
-    )
-    assert response.json()["updated"] == [client.id]
+    push_account(site, client.id, payload)
 
 
 def text_of(page: str) -> str:
     """The visible text of the plugin's block, tags stripped, entities decoded."""
-    start = page.index('<div class="assist-mon-assistance">')
+    start = page.index('<div class="assist-mon-assistance')
     block = page[start:]
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", block)).split())
 
@@ -63,7 +57,7 @@ def test_the_client_sees_their_balance_packs_tasks_and_warning(wordpress: WordPr
     assert "L'estimation de ce ticket dépasse votre temps restant." in text
     assert "Acheter un nouveau pack" in text
     # text_of() folds the no-break spaces of French amounts into plain spaces.
-    assert "Accepter la facturation au taux horaire (60,00 € / h)" in text
+    assert "Accepter la facturation au taux horaire (60,00 € HT / h)" in text
     assert "Rapports d'intervention" in text
 
 
@@ -145,10 +139,18 @@ def test_accepting_billing_through_the_page_form_records_the_decision(
     assert after["decision"] == "bill"
     assert after["decided_at_gmt"] is not None
     assert str(after["date_modified_gmt"]) > str(before["date_modified_gmt"])
-    # The choice replaces the buttons.
+    # The choice replaces the buttons, and the ticket stays in sight with the choice and its rate.
     text = text_of(wordpress.client_page(session))
-    assert "Votre choix : Facturation au taux horaire acceptée." in text
+    decided = wordpress.php_json(
+        "echo wp_json_encode(assist_local_date(Assist_Store::get_ticket($args)['decided_at_gmt']));",
+        ticket,
+    )
+    assert (
+        f"Vos choix Demande n° {ticket} « Refonte » "
+        f"Vous avez choisi la facturation au tarif de 60,00 € HT / h le {decided}."
+    ) in text
     assert "Acheter un nouveau pack" not in text
+    assert 'name="decision"' not in wordpress.client_page(session)
 
 
 @pytest.mark.parametrize("shop", ["same site", "another site"])
@@ -366,7 +368,8 @@ def test_credits_adjustments_and_uncovered_time_read_in_plain_french(
     assert "Déduit de vos packs : 45 min Non couvert par un pack : 15 min" in text
     # A warning that asks for nothing offers the shop's product as a link, not a decision form.
     assert re.search(
-        r'<a class="assist-button" href="http://127\.0\.0\.1/produit/pack-assistance-5h/">'
+        r'<a class="assist-button assist-button-primary" '
+        r'href="http://127\.0\.0\.1/produit/pack-assistance-5h/">'
         r"Acheter un nouveau pack</a>",
         page,
     )
@@ -382,3 +385,75 @@ def test_the_page_brings_its_stylesheet(wordpress: WordPressSite) -> None:
         assert sheet.status_code == 200
         assert sheet.headers["Content-Type"].startswith("text/css")
         assert ".assist-remaining-value" in sheet.text
+
+
+def post_decision(
+    site: WordPressSite, session: requests.Session, ticket: int, decision: str
+) -> requests.Response:
+    """The decision form of ``ticket`` on the client's page, submitted (redirects followed)."""
+    page = site.client_page(session)
+    return session.post(
+        f"{site.url}/wp-admin/admin-post.php",
+        data={
+            "action": "assist_decision",
+            "ticket_id": ticket,
+            "decision": decision,
+            "_wpnonce": form_nonce(page, field="ticket_id", value=ticket),
+            "_wp_http_referer": urlsplit(site.page_url).path,
+        },
+        timeout=30,
+    )
+
+
+def permalink_of(site: WordPressSite, sku: str) -> str:
+    return str(
+        site.php_json("echo wp_json_encode(get_permalink(wc_get_product_id_by_sku($args)));", sku)
+    )
+
+
+@pytest.mark.parametrize("given", ["no product url", "the site's home page"])
+def test_buying_without_a_product_url_lands_on_the_packs_real_product_page(
+    wordpress: WordPressSite, given: str
+) -> None:
+    client = wordpress.create_user("Achat Sans Lien", role="customer")
+    ticket = wordpress.seed_ticket(client.id, "Sans lien", estimate=300)
+    payload = account_payload(ticket)  # holds an ASSIST-3H pack
+    if given == "no product url":
+        del payload["warnings"][0]["product_url"]
+    else:
+        payload["warnings"][0]["product_url"] = f"{wordpress.url}/"
+    push(wordpress, client, payload)
+    session = wordpress.login(client)
+
+    landed = post_decision(wordpress, session, ticket, "buy_pack")
+
+    product = permalink_of(wordpress, "ASSIST-3H")
+    assert product.startswith(wordpress.url) and product.rstrip("/") != wordpress.url
+    assert landed.status_code == 200
+    assert landed.url == product
+    assert "single-product" in landed.text  # WooCommerce's own product page
+    assert "Pack Assistance 3h" in landed.text
+    text = text_of(wordpress.client_page(session))
+    assert (
+        f"Demande n° {ticket} « Sans lien » Vous avez choisi d'acheter un nouveau pack le" in text
+    )
+
+
+def test_a_pack_the_shop_does_not_sell_leads_to_the_shop_page(wordpress: WordPressSite) -> None:
+    client = wordpress.create_user("Achat Inconnu", role="customer")
+    ticket = wordpress.seed_ticket(client.id, "Pack retiré", estimate=300)
+    payload = account_payload(ticket)
+    payload["lots"][0]["sku"] = "ASSIST-99H"
+    del payload["warnings"][0]["product_url"]
+    payload["warnings"].append(
+        {"key": "low:x", "kind": "low_balance", "message": "Bientôt épuisé.", "lot_id": "nope"}
+    )
+    push(wordpress, client, payload)
+    session = wordpress.login(client)
+    shop_page = wordpress.php_json("echo wp_json_encode(wc_get_page_permalink('shop'));")
+    page = wordpress.client_page(session)
+    links = re.findall(r'class="assist-button assist-button-primary" href="([^"]+)"', page)
+    assert links == [shop_page]  # the low-balance warning's, not the blog's home page
+    landed = post_decision(wordpress, session, ticket, "buy_pack")
+    assert landed.url == shop_page
+    assert landed.status_code == 200

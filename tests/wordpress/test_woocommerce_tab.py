@@ -54,3 +54,28 @@ def test_the_tab_asks_an_anonymous_visitor_to_log_in(wordpress: WordPressSite) -
     assert response.status_code == 200
     assert "Temps restant" not in response.text
     assert 'name="username"' in response.text  # WooCommerce's own login form
+
+
+def test_woocommerce_counts_the_plugin_compatible_with_its_order_tables(
+    wordpress: WordPressSite,
+) -> None:
+    plugin = "assist-client-area/assist-client-area.php"
+    info = wordpress.php_json(
+        "$c = wc_get_container()->get("
+        "Automattic\\WooCommerce\\Internal\\Features\\FeaturesController::class);"
+        "echo wp_json_encode(array("
+        "'hpos' => $c->get_compatible_plugins_for_feature('custom_order_tables', true),"
+        "'aware' => wc_get_container()->get("
+        "Automattic\\WooCommerce\\Utilities\\PluginUtil::class)->get_woocommerce_aware_plugins(true),"
+        "'header' => get_plugin_data(WP_PLUGIN_DIR . '/' . $args, false, false)));",
+        plugin,
+    )
+    assert plugin in info["aware"]  # it declares the WooCommerce versions it was tested with
+    assert plugin in info["hpos"]["compatible"]
+    assert plugin not in info["hpos"]["incompatible"] + info["hpos"]["uncertain"]
+    header = info["header"]
+    assert (header["RequiresWP"], header["TextDomain"], header["DomainPath"]) == (
+        "6.5",
+        "assist-client-area",
+        "/languages",
+    )

@@ -63,12 +63,30 @@ function assist_test_seed_entries( array $args ): void {
 }
 
 /**
- * Set up the test site: French date settings, the users of the tests, a page with the
- * shortcode. $args = {"users": [{"login","email","name","password","role","caps":[],"app":bool}]};
+ * The site's language and date settings, like the agency's French shop: fr_FR (the plugin's own
+ * translation is shipped; WordPress' and WooCommerce's French packs are not installed here, so
+ * their own texts stay English), dates as 26/11/2026, times as 11:00.
+ */
+function assist_test_set_locale( string $locale = 'fr_FR' ): void {
+	// WordPress keeps only installed core languages in WPLANG (sanitize_option); the core French
+	// pack cannot be downloaded here, so the value is kept as given.
+	$as_given = static function ( $value, $option, $original ) {
+		return $original;
+	};
+	add_filter( 'sanitize_option_WPLANG', $as_given, 10, 3 );
+	update_option( 'WPLANG', 'en_US' === $locale ? '' : $locale );
+	remove_filter( 'sanitize_option_WPLANG', $as_given, 10 );
+	update_option( 'date_format', 'd/m/Y' );
+	update_option( 'time_format', 'H:i' );
+}
+
+/**
+ * Set up the test site: French, the users of the tests, a page with the shortcode.
+ * $args = {"users": [{"login","email","name","password","role","caps":[],"app":bool}]};
  * prints {"users": {login: {"id", "app"}}, "page_url"}.
  */
 function assist_test_setup( array $args ): void {
-	update_option( 'date_format', 'd/m/Y' );
+	assist_test_set_locale( 'fr_FR' );
 	$out = array( 'users' => array() );
 	foreach ( $args['users'] as $u ) {
 		ob_start();

@@ -45,19 +45,19 @@ class Assist_Accounts {
 		foreach ( $items as $item ) {
 			$client_id = is_array( $item ) && isset( $item['client_id'] ) && is_int( $item['client_id'] ) ? $item['client_id'] : null;
 			if ( null === $client_id || $client_id <= 0 ) {
-				$result['errors'][] = self::error( $client_id, 'assist_invalid_item', 'client_id doit être un entier positif.' );
+				$result['errors'][] = self::error( $client_id, 'assist_invalid_item', __( 'client_id must be a positive integer.', 'assist-client-area' ) );
 				continue;
 			}
 			if ( ! isset( $item['hash'] ) || ! is_string( $item['hash'] ) || ! preg_match( '/^[0-9a-f]{64}$/', $item['hash'] ) ) {
-				$result['errors'][] = self::error( $client_id, 'assist_invalid_item', 'hash doit être un SHA-256 hexadécimal (minuscules).' );
+				$result['errors'][] = self::error( $client_id, 'assist_invalid_item', __( 'hash must be a SHA-256 in lower-case hexadecimal.', 'assist-client-area' ) );
 				continue;
 			}
 			if ( ! isset( $item['payload'] ) || ! is_array( $item['payload'] ) ) {
-				$result['errors'][] = self::error( $client_id, 'assist_invalid_item', 'payload doit être un objet JSON.' );
+				$result['errors'][] = self::error( $client_id, 'assist_invalid_item', __( 'payload must be a JSON object.', 'assist-client-area' ) );
 				continue;
 			}
 			if ( ! get_userdata( $client_id ) ) {
-				$result['errors'][] = self::error( $client_id, 'assist_unknown_client', 'Aucun utilisateur WordPress avec cet identifiant.' );
+				$result['errors'][] = self::error( $client_id, 'assist_unknown_client', __( 'No WordPress user has this id.', 'assist-client-area' ) );
 				continue;
 			}
 			$current = self::get( $client_id );

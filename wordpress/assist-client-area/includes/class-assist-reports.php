@@ -84,12 +84,12 @@ class Assist_Reports {
 			return array( $old, false );
 		}
 		if ( ! self::ensure_storage() ) {
-			return new WP_Error( 'assist_storage_error', 'Le répertoire des rapports est inaccessible.', array( 'status' => 500 ) );
+			return new WP_Error( 'assist_storage_error', __( 'The reports folder cannot be reached.', 'assist-client-area' ), array( 'status' => 500 ) );
 		}
 		$name = bin2hex( random_bytes( 24 ) );
 		$path = self::dir() . '/' . $name;
 		if ( false === file_put_contents( $path, $body, LOCK_EX ) ) { // phpcs:ignore WordPress.WP.AlternativeFunctions
-			return new WP_Error( 'assist_storage_error', 'Écriture du rapport impossible.', array( 'status' => 500 ) );
+			return new WP_Error( 'assist_storage_error', __( 'The report could not be written.', 'assist-client-area' ), array( 'status' => 500 ) );
 		}
 		$ok = $wpdb->insert(
 			Assist_Schema::table( 'reports' ),
@@ -108,7 +108,7 @@ class Assist_Reports {
 		if ( ! $ok ) {
 			wp_delete_file( $path );
 			$old = self::find( $client_id, $lot_id, $sha ); // A concurrent identical upload won the race.
-			return $old ? array( $old, false ) : new WP_Error( 'assist_db_error', 'Enregistrement impossible.', array( 'status' => 500 ) );
+			return $old ? array( $old, false ) : new WP_Error( 'assist_db_error', __( 'The change could not be saved.', 'assist-client-area' ), array( 'status' => 500 ) );
 		}
 		return array( self::get( (int) $wpdb->insert_id ), true );
 	}

@@ -52,7 +52,7 @@ class Assist_Rest {
 						'validate_callback' => static function ( $value ) {
 							return is_array( $value ) && array_is_list( $value )
 								? true
-								: new WP_Error( 'rest_invalid_type', 'accounts doit être une liste JSON.' );
+								: new WP_Error( 'rest_invalid_type', __( 'accounts must be a JSON list.', 'assist-client-area' ) );
 						},
 					),
 				),
@@ -126,11 +126,15 @@ class Assist_Rest {
 	private static function list_args(): array {
 		$date = array(
 			'type'              => 'string',
-			'description'       => 'UTC, ISO-8601 sans fuseau (2026-11-26T10:15:00).',
+			'description'       => __( 'UTC, ISO-8601 without an offset (2026-11-26T10:15:00).', 'assist-client-area' ),
 			'validate_callback' => static function ( $value, $request, $param ) {
 				return null !== assist_parse_gmt( $value )
 					? true
-					: new WP_Error( 'rest_invalid_date', sprintf( '%s n\'est pas une date ISO-8601.', $param ) );
+					: new WP_Error(
+						'rest_invalid_date',
+						/* translators: %s: a parameter's name (modified_after). */
+						sprintf( __( '%s is not a real ISO-8601 date.', 'assist-client-area' ), $param )
+					);
 			},
 		);
 		return array(
@@ -167,8 +171,8 @@ class Assist_Rest {
 	// ------------------------------------------------------------ permissions
 
 	/** 401 for anonymous, 403 for a user without the capability. */
-	private static function refuse( string $message = 'Accès refusé.' ): WP_Error {
-		return new WP_Error( 'rest_forbidden', $message, array( 'status' => rest_authorization_required_code() ) );
+	private static function refuse( string $message = '' ): WP_Error {
+		return new WP_Error( 'rest_forbidden', '' !== $message ? $message : __( 'Access denied.', 'assist-client-area' ), array( 'status' => rest_authorization_required_code() ) );
 	}
 
 	public static function can_sync() {
@@ -185,7 +189,7 @@ class Assist_Rest {
 		}
 		$privileged = current_user_can( Assist_Schema::CAP_SYNC ) || current_user_can( 'manage_options' );
 		// Others learn nothing about which report ids exist.
-		return $privileged ? new WP_Error( 'assist_unknown_report', 'Rapport introuvable.', array( 'status' => 404 ) ) : self::refuse();
+		return $privileged ? new WP_Error( 'assist_unknown_report', __( 'Report not found.', 'assist-client-area' ), array( 'status' => 404 ) ) : self::refuse();
 	}
 
 	public static function can_decide( WP_REST_Request $request ) {
@@ -196,7 +200,7 @@ class Assist_Rest {
 		if ( $ticket && ! (int) $ticket['deleted'] && (int) $ticket['client_id'] === get_current_user_id() ) {
 			return true;
 		}
-		return self::refuse( 'Ce ticket ne vous concerne pas.' );
+		return self::refuse( __( 'This ticket is not yours.', 'assist-client-area' ) );
 	}
 
 	// -------------------------------------------------------------- callbacks
@@ -232,12 +236,13 @@ class Assist_Rest {
 	public static function accounts_batch( WP_REST_Request $request ) {
 		$body = $request->get_json_params();
 		if ( ! is_array( $body ) || ! isset( $body['accounts'] ) || ! is_array( $body['accounts'] ) || ! array_is_list( $body['accounts'] ) ) {
-			return new WP_Error( 'rest_invalid_param', 'Le corps doit être {"accounts": [...]}.', array( 'status' => 400 ) );
+			return new WP_Error( 'rest_invalid_param', __( 'The body must be {"accounts": [...]}.', 'assist-client-area' ), array( 'status' => 400 ) );
 		}
 		if ( count( $body['accounts'] ) > Assist_Accounts::MAX_BATCH ) {
 			return new WP_Error(
 				'assist_too_many_items',
-				sprintf( 'Au plus %d comptes par lot.', Assist_Accounts::MAX_BATCH ),
+				/* translators: %d: the largest number of accounts in one batch. */
+				sprintf( __( 'At most %d accounts per batch.', 'assist-client-area' ), Assist_Accounts::MAX_BATCH ),
 				array( 'status' => 413 )
 			);
 		}
@@ -248,23 +253,23 @@ class Assist_Rest {
 		// Same checks and codes as core's POST /wp/v2/media where they overlap.
 		$body = (string) $request->get_body();
 		if ( '' === $body ) {
-			return new WP_Error( 'rest_upload_no_data', 'Aucune donnée reçue.', array( 'status' => 400 ) );
+			return new WP_Error( 'rest_upload_no_data', __( 'No data received.', 'assist-client-area' ), array( 'status' => 400 ) );
 		}
 		if ( strlen( $body ) > Assist_Reports::MAX_BYTES ) {
-			return new WP_Error( 'assist_too_large', 'Rapport trop volumineux.', array( 'status' => 413 ) );
+			return new WP_Error( 'assist_too_large', __( 'The report is too large.', 'assist-client-area' ), array( 'status' => 413 ) );
 		}
 		$type = strtolower( trim( explode( ';', (string) $request->get_header( 'content_type' ) )[0] ) );
 		if ( 'application/pdf' !== $type || strncmp( $body, '%PDF-', 5 ) !== 0 ) {
-			return new WP_Error( 'assist_not_a_pdf', 'Le rapport doit être un fichier PDF.', array( 'status' => 400 ) );
+			return new WP_Error( 'assist_not_a_pdf', __( 'The report must be a PDF file.', 'assist-client-area' ), array( 'status' => 400 ) );
 		}
 		$disp = (string) $request->get_header( 'content_disposition' );
 		if ( ! preg_match( '/filename\*?=(?:UTF-8\'\')?"?([^";]+)"?/i', $disp, $m ) ) {
-			return new WP_Error( 'rest_upload_no_content_disposition', 'En-tête Content-Disposition manquant.', array( 'status' => 400 ) );
+			return new WP_Error( 'rest_upload_no_content_disposition', __( 'The Content-Disposition header is missing.', 'assist-client-area' ), array( 'status' => 400 ) );
 		}
 		$name      = sanitize_file_name( rawurldecode( $m[1] ) );
 		$client_id = (int) $request['client_id'];
 		if ( ! get_userdata( $client_id ) ) {
-			return new WP_Error( 'assist_unknown_client', 'Aucun utilisateur WordPress avec cet identifiant.', array( 'status' => 400 ) );
+			return new WP_Error( 'assist_unknown_client', __( 'No WordPress user has this id.', 'assist-client-area' ), array( 'status' => 400 ) );
 		}
 		$stored = Assist_Reports::store(
 			$client_id,
@@ -284,7 +289,7 @@ class Assist_Rest {
 		$row  = Assist_Reports::get( (int) $request['id'] );
 		$path = $row ? Assist_Reports::path( $row ) : '';
 		if ( ! $row || ! is_readable( $path ) ) {
-			return new WP_Error( 'assist_unknown_report', 'Rapport introuvable.', array( 'status' => 404 ) );
+			return new WP_Error( 'assist_unknown_report', __( 'Report not found.', 'assist-client-area' ), array( 'status' => 404 ) );
 		}
 		self::$pending_download = array(
 			'path' => $path,
@@ -315,7 +320,11 @@ class Assist_Rest {
 	}
 
 	public static function decide( WP_REST_Request $request ) {
-		$row = Assist_Store::record_decision( (int) $request['id'], (string) $request['decision'] );
+		$row = Assist_Store::record_decision(
+			(int) $request['id'],
+			(string) $request['decision'],
+			Assist_Client_Page::offered_rate( get_current_user_id(), (int) $request['id'] )
+		);
 		if ( is_wp_error( $row ) ) {
 			return $row;
 		}

@@ -10,7 +10,7 @@ defined( 'ABSPATH' ) || exit;
 /** Owns the plugin's tables (dbDelta) and its capabilities. */
 class Assist_Schema {
 
-	const DB_VERSION   = '2';
+	const DB_VERSION   = '3';
 	const OPTION       = 'assist_ca_db_version';
 	const CAP_LOG_TIME = 'assist_log_time';
 	const CAP_SYNC     = 'assist_sync';
@@ -36,7 +36,7 @@ class Assist_Schema {
 		flush_rewrite_rules( false );
 	}
 
-	/** Runs on every load: cheap version check, upgrade when the plugin was updated in place. */
+	/** Runs on every load (init): cheap version check, upgrade when the plugin was updated in place. */
 	public static function maybe_upgrade(): void {
 		if ( get_option( self::OPTION ) !== self::DB_VERSION ) {
 			self::install_tables();
@@ -63,6 +63,7 @@ class Assist_Schema {
   estimate_minutes int(11) DEFAULT NULL,
   decision varchar(20) DEFAULT NULL,
   decided_at_gmt datetime DEFAULT NULL,
+  decision_rate decimal(12,2) DEFAULT NULL,
   date_created_gmt datetime NOT NULL,
   date_modified_gmt datetime NOT NULL,
   deleted tinyint(1) NOT NULL DEFAULT 0,
@@ -129,7 +130,8 @@ CREATE TABLE {$reports} (
 		}
 		$staff = get_role( self::STAFF_ROLE );
 		if ( ! $staff ) {
-			add_role( self::STAFF_ROLE, 'Agence – support', self::staff_caps() );
+			// Named in the site's language when it is created (a role's name is stored as it is).
+			add_role( self::STAFF_ROLE, __( 'Agency – support', 'assist-client-area' ), self::staff_caps() );
 			return;
 		}
 		foreach ( self::staff_caps() as $cap => $grant ) {

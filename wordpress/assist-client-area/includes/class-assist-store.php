@@ -54,21 +54,21 @@ class Assist_Store {
 	public static function clean_ticket( array $in ) {
 		$client_id = isset( $in['client_id'] ) ? (int) $in['client_id'] : 0;
 		if ( $client_id <= 0 || ! get_userdata( $client_id ) ) {
-			return new WP_Error( 'assist_unknown_client', 'Client inconnu.', array( 'status' => 400 ) );
+			return new WP_Error( 'assist_unknown_client', __( 'Unknown client.', 'assist-client-area' ), array( 'status' => 400 ) );
 		}
 		$title = isset( $in['title'] ) ? trim( sanitize_text_field( (string) $in['title'] ) ) : '';
 		if ( '' === $title ) {
-			return new WP_Error( 'assist_invalid_title', 'Le titre est obligatoire.', array( 'status' => 400 ) );
+			return new WP_Error( 'assist_invalid_title', __( 'The title is required.', 'assist-client-area' ), array( 'status' => 400 ) );
 		}
 		$status = isset( $in['status'] ) ? (string) $in['status'] : 'open';
 		if ( ! array_key_exists( $status, assist_statuses() ) ) {
-			return new WP_Error( 'assist_invalid_status', 'Statut inconnu.', array( 'status' => 400 ) );
+			return new WP_Error( 'assist_invalid_status', __( 'Unknown status.', 'assist-client-area' ), array( 'status' => 400 ) );
 		}
 		$estimate = null;
 		if ( isset( $in['estimate_minutes'] ) && '' !== trim( (string) $in['estimate_minutes'] ) ) {
 			$raw = trim( (string) $in['estimate_minutes'] );
 			if ( ! ctype_digit( $raw ) || (int) $raw > self::MAX_MINUTES * 10 ) {
-				return new WP_Error( 'assist_invalid_estimate', 'L\'estimation doit être un nombre entier de minutes.', array( 'status' => 400 ) );
+				return new WP_Error( 'assist_invalid_estimate', __( 'The estimate must be a whole number of minutes.', 'assist-client-area' ), array( 'status' => 400 ) );
 			}
 			$estimate = (int) $raw;
 		}
@@ -98,7 +98,7 @@ class Assist_Store {
 			array( '%d', '%s', '%s', '%d', '%s', '%s', '%d' ) // A null value is written as NULL.
 		);
 		if ( ! $ok ) {
-			return new WP_Error( 'assist_db_error', 'Enregistrement impossible.', array( 'status' => 500 ) );
+			return new WP_Error( 'assist_db_error', __( 'The change could not be saved.', 'assist-client-area' ), array( 'status' => 500 ) );
 		}
 		return (int) $wpdb->insert_id;
 	}
@@ -112,7 +112,7 @@ class Assist_Store {
 		global $wpdb;
 		$ticket = self::get_ticket( $id );
 		if ( ! $ticket || (int) $ticket['deleted'] ) {
-			return new WP_Error( 'assist_unknown_ticket', 'Ticket introuvable.', array( 'status' => 404 ) );
+			return new WP_Error( 'assist_unknown_ticket', __( 'Ticket not found.', 'assist-client-area' ), array( 'status' => 404 ) );
 		}
 		$clean = self::clean_ticket( $in );
 		if ( is_wp_error( $clean ) ) {
@@ -163,25 +163,30 @@ class Assist_Store {
 	}
 
 	/**
-	 * Record a client's overrun decision. The same decision again writes nothing.
+	 * Record a client's overrun decision, with the hourly rate the client accepted (the one the
+	 * page showed, from the daemon's warning) when they accept billing. The same decision again
+	 * writes nothing.
 	 *
 	 * @return array|WP_Error The ticket row after the write.
 	 */
-	public static function record_decision( int $id, string $decision ) {
+	public static function record_decision( int $id, string $decision, ?string $rate = null ) {
 		global $wpdb;
 		if ( ! array_key_exists( $decision, assist_decisions() ) ) {
-			return new WP_Error( 'assist_invalid_decision', 'Choix inconnu.', array( 'status' => 400 ) );
+			return new WP_Error( 'assist_invalid_decision', __( 'Unknown choice.', 'assist-client-area' ), array( 'status' => 400 ) );
 		}
 		$ticket = self::get_ticket( $id );
 		if ( ! $ticket || (int) $ticket['deleted'] ) {
-			return new WP_Error( 'assist_unknown_ticket', 'Ticket introuvable.', array( 'status' => 404 ) );
+			return new WP_Error( 'assist_unknown_ticket', __( 'Ticket not found.', 'assist-client-area' ), array( 'status' => 404 ) );
 		}
 		if ( $ticket['decision'] !== $decision ) {
 			$now   = assist_now_gmt();
 			$table = Assist_Schema::table( 'tickets' );
+			$rate  = 'bill' === $decision && null !== $rate && is_numeric( $rate ) ? sprintf( '%.2F', (float) $rate ) : null;
 			$wpdb->query(
 				$wpdb->prepare(
-					"UPDATE {$table} SET decision = %s, decided_at_gmt = %s, date_modified_gmt = " . self::bump_sql( $now ) . ' WHERE id = %d',
+					"UPDATE {$table} SET decision = %s, decided_at_gmt = %s, decision_rate = "
+					. ( null === $rate ? 'NULL' : $wpdb->prepare( '%s', $rate ) )
+					. ', date_modified_gmt = ' . self::bump_sql( $now ) . ' WHERE id = %d',
 					$decision,
 					$now,
 					$id
@@ -223,19 +228,23 @@ class Assist_Store {
 	public static function clean_entry( array $in ) {
 		$ticket = isset( $in['ticket_id'] ) ? self::get_ticket( (int) $in['ticket_id'] ) : null;
 		if ( ! $ticket || (int) $ticket['deleted'] ) {
-			return new WP_Error( 'assist_unknown_ticket', 'Ticket introuvable.', array( 'status' => 400 ) );
+			return new WP_Error( 'assist_unknown_ticket', __( 'Ticket not found.', 'assist-client-area' ), array( 'status' => 400 ) );
 		}
 		$kind = isset( $in['kind'] ) ? (string) $in['kind'] : '';
 		if ( ! array_key_exists( $kind, assist_kinds() ) ) {
-			return new WP_Error( 'assist_invalid_kind', 'Type de temps inconnu.', array( 'status' => 400 ) );
+			return new WP_Error( 'assist_invalid_kind', __( 'Unknown kind of time.', 'assist-client-area' ), array( 'status' => 400 ) );
 		}
 		$raw = isset( $in['minutes'] ) ? trim( (string) $in['minutes'] ) : '';
 		if ( ! ctype_digit( $raw ) || (int) $raw < 1 || (int) $raw > self::MAX_MINUTES ) {
-			return new WP_Error( 'assist_invalid_minutes', 'La durée doit être un nombre entier de minutes (au moins 1).', array( 'status' => 400 ) );
+			return new WP_Error( 'assist_invalid_minutes', assist_minutes_error(), array( 'status' => 400 ) );
 		}
 		$performed = isset( $in['performed_at_gmt'] ) ? assist_parse_gmt( (string) $in['performed_at_gmt'] ) : null;
 		if ( null === $performed ) {
-			return new WP_Error( 'assist_invalid_date', 'Date de réalisation invalide.', array( 'status' => 400 ) );
+			return new WP_Error( 'assist_invalid_date', __( 'The date is not a real date (day, month, hour or minute out of range).', 'assist-client-area' ), array( 'status' => 400 ) );
+		}
+		list( $earliest, $latest ) = assist_entry_date_range();
+		if ( $performed < $earliest || $performed > $latest ) {
+			return new WP_Error( 'assist_date_out_of_range', assist_date_range_error(), array( 'status' => 400 ) );
 		}
 		return array(
 			'ticket_id'        => (int) $ticket['id'],
@@ -266,7 +275,7 @@ class Assist_Store {
 			array( '%d', '%d', '%s', '%d', '%s', '%s', '%d', '%s', '%s', '%d' )
 		);
 		if ( ! $ok ) {
-			return new WP_Error( 'assist_db_error', 'Enregistrement impossible.', array( 'status' => 500 ) );
+			return new WP_Error( 'assist_db_error', __( 'The change could not be saved.', 'assist-client-area' ), array( 'status' => 500 ) );
 		}
 		return (int) $wpdb->insert_id;
 	}
@@ -276,7 +285,7 @@ class Assist_Store {
 		global $wpdb;
 		$entry = self::get_entry( $id );
 		if ( ! $entry || (int) $entry['deleted'] ) {
-			return new WP_Error( 'assist_unknown_entry', 'Saisie introuvable.', array( 'status' => 404 ) );
+			return new WP_Error( 'assist_unknown_entry', __( 'Time entry not found.', 'assist-client-area' ), array( 'status' => 404 ) );
 		}
 		$clean = self::clean_entry( $in );
 		if ( is_wp_error( $clean ) ) {
