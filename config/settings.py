@@ -8,6 +8,7 @@ Remote settings (shop, client area, mail) are optional here; the commands that n
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,14 @@ from config.errors import ConfigError
 from config.secret import Secret
 
 T = TypeVar("T")
+
+MIB = 1024 * 1024
+# What one HTTP request may take in all (connect, TLS, headers, body), and how big an answer may
+# be once decompressed: a page of 100 orders is well under 1 MiB, the REST index a few MiB.
+DEFAULT_REQUEST_DEADLINE = 120.0
+DEFAULT_MAX_RESPONSE_BYTES = 32 * MIB
+MIN_RESPONSE_BYTES = MIB
+SIZE_UNITS = {"": 1, "K": 1024, "KB": 1024, "KIB": 1024, "M": MIB, "MB": MIB, "MIB": MIB}
 
 DEFAULT_DATABASE_FILE = "assist-sync.sqlite3"
 DATABASE_SCHEMES = {
@@ -66,6 +75,8 @@ class Settings:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     max_retries: int = 5
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     run_deadline_seconds: int = 900
     intervals: Intervals = field(default_factory=Intervals)
     low_balance_minutes: int = 60
@@ -167,11 +178,43 @@ class _Reader:
     def seconds(self, name: str, default: float) -> float:
         def convert(raw: str) -> float:
             value = float(raw)
-            if not value > 0:
+            if not 0 < value < math.inf:
                 raise ValueError
             return value
 
         return self.parse(name, default, convert, "expected a number of seconds above 0")
+
+    def size(self, name: str, default: int, minimum: int) -> int:
+        """A number of bytes, optionally with a binary unit: ``33554432``, ``32M``, ``512K``."""
+
+        def convert(raw: str) -> int:
+            number = raw.upper().replace(" ", "")
+            unit = number.lstrip("0123456789")
+            if unit not in SIZE_UNITS or unit == number:
+                raise ValueError
+            value = int(number[: len(number) - len(unit)]) * SIZE_UNITS[unit]
+            if value < minimum:
+                raise ValueError
+            return value
+
+        return self.parse(
+            name, default, convert, f"expected a size of at least {minimum // MIB} MiB (e.g. 32M)"
+        )
+
+    def request_deadline(self, run_deadline: int) -> float:
+        """ASSIST_REQUEST_DEADLINE: a request may not outlast its run; unset, it is shortened to
+        the run's deadline when that is shorter than the default."""
+        raw = self.get("ASSIST_REQUEST_DEADLINE")
+        if raw is None:
+            return min(DEFAULT_REQUEST_DEADLINE, float(run_deadline))
+        known = len(self.problems)
+        seconds = self.seconds("ASSIST_REQUEST_DEADLINE", DEFAULT_REQUEST_DEADLINE)
+        if len(self.problems) == known and seconds > run_deadline:
+            self.problems.append(
+                f"ASSIST_REQUEST_DEADLINE={raw!r} is longer than ASSIST_RUN_DEADLINE "
+                f"({run_deadline} s): one request cannot outlast the run that makes it"
+            )
+        return seconds
 
     def flag(self, name: str) -> bool:
         raw = self.get(name)
@@ -264,6 +307,7 @@ class _Reader:
         smtp = self.url("SMTP_URL", ("smtp", "smtps"))
         catalog, catalog_path = self.catalog()
         defaults = Intervals()
+        run_deadline = self.positive_int("ASSIST_RUN_DEADLINE", 900)
         settings = Settings(
             database_url=self.database_url(),
             timezone=self.timezone(),
@@ -282,7 +326,11 @@ class _Reader:
             connect_timeout=self.seconds("ASSIST_CONNECT_TIMEOUT", 10.0),
             read_timeout=self.seconds("ASSIST_READ_TIMEOUT", 60.0),
             max_retries=self.positive_int("ASSIST_MAX_RETRIES", 5, minimum=0),
-            run_deadline_seconds=self.positive_int("ASSIST_RUN_DEADLINE", 900),
+            request_deadline=self.request_deadline(run_deadline),
+            max_response_bytes=self.size(
+                "ASSIST_MAX_RESPONSE_BYTES", DEFAULT_MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES
+            ),
+            run_deadline_seconds=run_deadline,
             intervals=Intervals(
                 orders=self.positive_int("ASSIST_ORDERS_INTERVAL", defaults.orders),
                 client_area=self.positive_int("ASSIST_CLIENT_AREA_INTERVAL", defaults.client_area),

@@ -23,6 +23,7 @@ from wp_client.auth import BasicAuth
 from wp_client.base import RemoteClient
 from wp_client.bodies import require_object
 from wp_client.errors import BadPayloadError, ConfigurationError
+from wp_client.fetch import Limits
 from wp_client.http import HttpClient
 from wp_client.pagination import MAX_PER_PAGE, PageReader
 from wp_client.params import modified_window
@@ -95,6 +96,8 @@ class ClientAreaClient(RemoteClient):
         max_retries: int = 5,
         allow_insecure_http: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        limits: Limits | None = None,
+        time_left: Callable[[], float] | None = None,
         ca_bundle: str | None = None,
     ) -> None:
         self.url = site_url(url, setting="WP_URL", allow_insecure_http=allow_insecure_http)
@@ -112,6 +115,8 @@ class ClientAreaClient(RemoteClient):
             timeout=timeout,
             backoff=Backoff(max_retries=max_retries),
             sleep=sleep,
+            limits=limits,
+            time_left=time_left,
             ca_bundle=check_ca_bundle(ca_bundle, "WOO_CA_BUNDLE"),
             secrets=(app_password.reveal(), app_password.reveal().replace(" ", "")),
         )
@@ -131,6 +136,7 @@ class ClientAreaClient(RemoteClient):
             settings.wp_app_password,
             timeout=(settings.connect_timeout, settings.read_timeout),
             max_retries=settings.max_retries,
+            limits=Limits.from_settings(settings),
             allow_insecure_http=settings.allow_insecure_http,
             ca_bundle=settings.woo_ca_bundle if same_host else None,
             **kwargs,

@@ -1,8 +1,10 @@
-"""One pooled session per remote: timeouts, retries, and the one boundary where errors are typed.
+"""One pooled session per remote: limits, retries, and the one boundary where errors are typed.
 
-``HttpClient`` is the only place in the project that calls ``requests``. Every attempt is
-prepared anew (fresh OAuth nonce and timestamp), sent without following redirects, classified
-by the table in ``wp_client.retry`` and either returned as parsed JSON or raised as one of the
+``HttpClient`` is the only place in the project that calls ``requests`` (through
+``wp_client.fetch``). Every attempt is prepared anew (fresh OAuth nonce and timestamp), sent
+without following redirects, bounded by a whole-request deadline and a size cap (``Limits``;
+the deadline never beyond the time the caller has left, ``time_left``), classified by the table
+in ``wp_client.retry`` and either returned as parsed JSON or raised as one of the
 ``wp_client.errors`` classes with a one-line, secret-free message.
 """
 
@@ -13,24 +15,34 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from urllib.parse import urljoin
 
 import requests
-from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from requests.structures import CaseInsensitiveDict
 
 from wp_client.bodies import NotJson, decode_json
+from wp_client.errors import RemoteError
+from wp_client.fetch import Answer, DeadlinePassed, Limits, TooLarge, fetch
 from wp_client.remote import Remote
-from wp_client.retry import Backoff, may_retry, parse_retry_after, resolve_exception
+from wp_client.retry import (
+    DEADLINE,
+    Backoff,
+    may_retry,
+    parse_retry_after,
+    resolve_exception,
+)
 from wp_client.retry import resolve_status as table_entry
 from wp_client.translate import Translator
 from wp_client.urls import redact, same_origin, without_query
+from wp_client.watchdog import bounded
 
 log = logging.getLogger("wp_client")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Headers never handed back to callers: ``Link`` echoes the query string, credentials included.
 HIDDEN_HEADERS = ("link", "set-cookie")  # compared lower-case: servers differ in case
+PROBE_REDIRECTS = 5  # hops a public probe follows (``/wp-json`` → ``/wp-json/`` → home page)
 
 
 def user_agent() -> str:
@@ -61,7 +73,10 @@ class HttpClient:
     """JSON over HTTP to one remote rooted at ``api_root`` (e.g. ``https://shop/wp-json``).
 
     ``requests_made`` counts attempts (retries included); ``bytes_received`` counts body bytes.
-    Pass ``session`` to inject one (tests); otherwise a pooled session is created and owned.
+    Pass ``session`` to inject one (tests, a run's deadline-bound session); otherwise a pooled
+    session is created and owned. Either way it is made ``bounded`` (see ``wp_client.watchdog``),
+    so the whole-request deadline of ``limits`` reaches the sockets. ``time_left`` (seconds the
+    caller still has, e.g. a run's deadline) shortens that deadline further.
     """
 
     def __init__(
@@ -77,6 +92,8 @@ class HttpClient:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         ca_bundle: str | None = None,
         secrets: tuple[str, ...] = (),
+        limits: Limits | None = None,
+        time_left: Callable[[], float] | None = None,
     ) -> None:
         self.api_root = api_root.rstrip("/")
         self.remote = remote
@@ -88,22 +105,16 @@ class HttpClient:
         self.ca_bundle = ca_bundle
         self._secrets = secrets
         self.errors = Translator(remote, self.api_root, secrets)
+        self.limits = limits or Limits()
+        self.time_left = time_left
         self._owns_session = session is None
-        self.session = session if session is not None else self._new_session()
+        self.session = bounded(session if session is not None else requests.Session())
         self.session.headers["User-Agent"] = user_agent()
         self.session.headers["Accept"] = "application/json"
         if ca_bundle:
             self.session.verify = ca_bundle
         self.requests_made = 0
         self.bytes_received = 0
-
-    @staticmethod
-    def _new_session() -> requests.Session:
-        session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=4, max_retries=0)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        return session
 
     def __repr__(self) -> str:
         return f"HttpClient({self.api_root!r}, auth={self.auth!r})"
@@ -151,12 +162,12 @@ class HttpClient:
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
         response = self._send(method, url, params_for_query(params), data, headers, idempotent)
-        if response.status_code == 204:
+        if response.status == 204:
             return None, CaseInsensitiveDict()
         try:
             body = decode_json(response.content, response.headers.get("Content-Type", ""))
         except NotJson as exc:
-            if exc.html and response.status_code == 200 and self._permalinks_are_plain():
+            if exc.html and response.status == 200 and self._permalinks_are_plain():
                 raise self.errors.plain_permalinks(response, self.site_root) from None
             raise self.errors.not_json(response, exc) from None
         visible = CaseInsensitiveDict(
@@ -177,6 +188,8 @@ class HttpClient:
             now=self.now,
             ca_bundle=self.ca_bundle,
             secrets=self._secrets,
+            limits=self.limits,
+            time_left=self.time_left,
         )
 
     @property
@@ -200,18 +213,50 @@ class HttpClient:
         return pretty is None and isinstance(plain, dict) and "namespaces" in plain
 
     def _probe(self, url: str, params: dict[str, str]) -> object | None:
-        """The JSON a public GET of ``url`` answers with (redirects followed), or None."""
-        self.requests_made += 1
-        try:
-            probe = self.session.get(
-                url, params=params, timeout=self.timeout, verify=self.ca_bundle or None
-            )
-            self.bytes_received += len(probe.content)
-            if probe.status_code != 200:
+        """The JSON a public GET of ``url`` answers with (a few redirects followed), or None."""
+        for _ in range(PROBE_REDIRECTS + 1):
+            self.requests_made += 1
+            try:
+                probe = self._fetch("GET", url, params=params, auth=None)
+            except (requests.RequestException, DeadlinePassed, TooLarge):
                 return None
-            return decode_json(probe.content, probe.headers.get("Content-Type", ""))
-        except (requests.RequestException, NotJson):
-            return None
+            self.bytes_received += len(probe.content)
+            location = probe.headers.get("Location")
+            if probe.status in (301, 302, 303, 307, 308) and location:
+                try:
+                    url, params = urljoin(probe.url, location), {}
+                except ValueError:
+                    return None
+                continue
+            if probe.status != 200:
+                return None
+            try:
+                return decode_json(probe.content, probe.headers.get("Content-Type", ""))
+            except NotJson:
+                return None
+        return None
+
+    def _fetch(self, method: str, url: str, **kwargs: object) -> Answer:
+        """One attempt within ``limits``, its deadline shortened to ``time_left()``."""
+        limits = self.limits
+        if self.time_left is not None and self.time_left() < limits.deadline:
+            limits = Limits(self.time_left(), limits.max_bytes)
+        return fetch(
+            self.session,
+            method,
+            url,
+            limits,
+            timeout=self.timeout,
+            allow_redirects=False,
+            # Explicit, so REQUESTS_CA_BUNDLE in the environment cannot override it.
+            verify=self.ca_bundle or None,
+            **kwargs,
+        )
+
+    def _deadline_setting(self, seconds: float) -> str:
+        if seconds < self.limits.deadline:
+            return "what was left of the run's deadline"
+        return "ASSIST_REQUEST_DEADLINE"
 
     def close(self) -> None:
         if self._owns_session:
@@ -227,27 +272,31 @@ class HttpClient:
         data: bytes | None,
         headers: Mapping[str, str] | None,
         idempotent: bool,
-    ) -> requests.Response:
+    ) -> Answer:
         retry = 0
         while True:
             self.requests_made += 1
             started = time.monotonic()
+            failure: RemoteError | None = None
             try:
-                response = self.session.request(
+                response = self._fetch(
                     method,
                     url,
                     params=params,
                     data=data,
                     headers=dict(headers or {}),
                     auth=self.auth,
-                    timeout=self.timeout,
-                    allow_redirects=False,
-                    # Explicit, so REQUESTS_CA_BUNDLE in the environment cannot override it.
-                    verify=self.ca_bundle or None,
                 )
-                self.bytes_received += len(response.content)
             except requests.RequestException as exc:
                 resolution = resolve_exception(exc)
+                failure = self.errors.transport(exc, resolution, url, retry + 1)
+            except DeadlinePassed as exc:
+                resolution = DEADLINE
+                setting = self._deadline_setting(exc.seconds)
+                failure = self.errors.deadline(exc, url, retry + 1, setting)
+            except TooLarge as exc:
+                raise self.errors.too_large(exc, url, None) from None
+            if failure is not None:
                 if (
                     may_retry(resolution, idempotent=idempotent)
                     and retry < self.backoff.max_retries
@@ -255,27 +304,28 @@ class HttpClient:
                     self._wait(retry, None, method, url, resolution.reason)
                     retry += 1
                     continue
-                raise self.errors.transport(exc, resolution, url, retry + 1) from None
+                raise failure from None
+            self.bytes_received += len(response.content)
             log.debug(
                 "%s %s -> %d (%d bytes, %.2fs)",
                 method,
-                redact(response.url or url),
-                response.status_code,
+                redact(response.url),
+                response.status,
                 len(response.content),
                 time.monotonic() - started,
             )
-            if 300 <= response.status_code < 400:
+            if 300 <= response.status < 400:
                 if same_origin(url, response.headers.get("Location", "")) and (
                     self._permalinks_are_plain()
                 ):
                     raise self.errors.plain_permalinks(response, self.site_root)
                 raise self.errors.redirect(response, url)
-            verdict = table_entry(response.status_code)
+            verdict = table_entry(response.status)
             if verdict is None:
                 return response
             if may_retry(verdict, idempotent=idempotent) and retry < self.backoff.max_retries:
                 retry_after = None
-                if response.status_code in (429, 503):
+                if response.status in (429, 503):
                     retry_after = parse_retry_after(response.headers.get("Retry-After"), self.now())
                 self._wait(retry, retry_after, method, url, verdict.reason)
                 retry += 1

@@ -95,6 +95,11 @@ EXCEPTION_TABLE: tuple[tuple[type[BaseException], Resolution], ...] = (
 
 UNKNOWN_EXCEPTION = _fail(RemoteError, "request", "the request could not be made")
 
+# Limits of ``wp_client.fetch``: an answer that never completes in time is retried like a read
+# timeout (the host may be busy); one too large to take would be as large the next time.
+DEADLINE = _retry("deadline", "the site sends too slowly or stalls; try again later")
+TOO_LARGE = _fail(BadPayloadError, "too_large", "a proxy, cache or plugin sends something else")
+
 
 def resolve_status(status: int) -> Resolution | None:
     """The table entry for ``status``; None for 2xx. Unlisted 4xx/5xx fail as RemoteError."""

@@ -1,8 +1,10 @@
-"""Translating what ``requests`` returned or raised into ``wp_client.errors``, in one line.
+"""Translating what a remote answered, or what ``requests`` raised, into ``wp_client.errors``.
 
 Used only by ``HttpClient``: together they are the single boundary past which no ``requests``,
-``urllib3`` or ``json`` error travels. Every message is scrubbed of the remote's secrets and
-names URLs without their query string.
+``urllib3`` or ``json`` error travels. Every message is one line, scrubbed of the remote's
+secrets, names URLs without their query string, and quotes the remote's own words (error codes
+and messages, HTML titles, redirect targets, parameter names) only through ``safe_line``: a
+remote cannot start a forged log line (CR/LF) or colour a terminal (ANSI escapes) through us.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from wp_client.bodies import NotJson, decode_json, error_body
+from wp_client.bodies import NotJson, decode_json, error_body, safe_line
 from wp_client.errors import (
     AuthenticationError,
     BadPayloadError,
@@ -21,8 +23,9 @@ from wp_client.errors import (
     TransientError,
     scrub,
 )
+from wp_client.fetch import Answer, DeadlinePassed, TooLarge
 from wp_client.remote import Remote
-from wp_client.retry import Resolution
+from wp_client.retry import DEADLINE, TOO_LARGE, Resolution
 from wp_client.transport import describe_transport_failure
 from wp_client.urls import without_query
 
@@ -48,18 +51,58 @@ class Translator:
             self.clean(message), url=without_query(url), reason=resolution.reason
         )
 
-    def redirect(self, response: requests.Response, url: str) -> ConfigurationError:
+    def deadline(
+        self, exc: DeadlinePassed, url: str, attempts: int, setting: str
+    ) -> TransientError:
+        """No complete answer within the request's deadline (``setting`` says whose)."""
+        host = urlsplit(url).hostname or ""
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        message = (
+            f"{self.remote.name}: no complete answer from {host} within {exc.seconds:g} s "
+            f"({setting}){tries} — {DEADLINE.hint}"
+        )
+        return TransientError(self.clean(message), url=without_query(url), reason=DEADLINE.reason)
+
+    def too_large(self, exc: TooLarge, url: str, status: int | None) -> BadPayloadError:
+        """An answer over ``ASSIST_MAX_RESPONSE_BYTES`` (declared, or counted while reading)."""
+        where = without_query(url)
+        size = f"announces {exc.declared} bytes" if exc.declared else "goes on"
+        message = (
+            f"{where} answered too much: the answer {size}, more than the {exc.limit} bytes "
+            f"allowed (ASSIST_MAX_RESPONSE_BYTES) — {TOO_LARGE.hint}"
+        )
+        return BadPayloadError(
+            self.clean(message), url=where, status=status, reason=TOO_LARGE.reason
+        )
+
+    def redirect(self, response: Answer, url: str) -> ConfigurationError:
         """A redirect is never followed: the Authorization header (or the OAuth signature,
         bound to the URL) would not survive it, and the configured address is wrong anyway."""
-        target = urljoin(url, response.headers.get("Location", ""))
+        location = response.headers.get("Location", "")
+        try:
+            message = self._redirect_message(url, urljoin(url, location), response.status)
+        except ValueError:  # a Location that is no URL at all
+            message = (
+                f"{without_query(url)} redirects ({response.status}) to an invalid address "
+                f"({safe_line(location, 80)!r}) — check {self.remote.url_setting}"
+            )
+        return ConfigurationError(
+            self.clean(message),
+            url=without_query(url),
+            status=response.status,
+            reason="redirect",
+        )
+
+    def _redirect_message(self, url: str, target: str, status: int) -> str:
         here, there = urlsplit(url), urlsplit(target)
         relative = urlsplit(url[len(self.api_root) :]).path
         setting = self.remote.url_setting
         if relative and there.path.endswith(relative):
             site = without_query(target)[: -len(relative)].removesuffix("/wp-json").rstrip("/")
-            fix = f"set {setting} to the final address ({site})"
+            fix = f"set {setting} to the final address ({safe_line(site, 200)})"
         elif (here.scheme, here.netloc) != (there.scheme, there.netloc):
-            fix = f"set {setting} to the final address ({there.scheme}://{there.netloc})"
+            origin = safe_line(f"{there.scheme}://{there.netloc}", 200)
+            fix = f"set {setting} to the final address ({origin})"
         else:
             fix = f"a plugin or server rule redirects the REST API; check {setting}"
         why = (
@@ -67,21 +110,15 @@ class Translator:
             if (here.scheme, here.netloc) != (there.scheme, there.netloc)
             else "the REST API must answer at this address without a redirect"
         )
-        message = (
-            f"{without_query(url)} redirects ({response.status_code}) to {without_query(target)} "
-            f"— {fix}: {why}"
-        )
-        return ConfigurationError(
-            self.clean(message),
-            url=without_query(url),
-            status=response.status_code,
-            reason="redirect",
+        return (
+            f"{without_query(url)} redirects ({status}) to "
+            f"{safe_line(without_query(target), 200)} — {fix}: {why}"
         )
 
     def status(
-        self, response: requests.Response, resolution: Resolution, url: str, attempts: int
+        self, response: Answer, resolution: Resolution, url: str, attempts: int
     ) -> RemoteError:
-        status = response.status_code
+        status = response.status
         where = without_query(url)
         try:
             parsed: Any = decode_json(response.content, response.headers.get("Content-Type", ""))
@@ -125,21 +162,21 @@ class Translator:
                 message += f" (invalid: {params})"
         return error(self.clean(message), url=where, status=status, code=code, reason=reason)
 
-    def plain_permalinks(self, response: requests.Response, site: str) -> ConfigurationError:
+    def plain_permalinks(self, response: Answer, site: str) -> ConfigurationError:
         """``/wp-json/`` answered the home page because the site uses plain permalinks."""
-        where = without_query(response.url or "")
+        where = without_query(response.url)
         message = (
             f"{where} answered the site's home page, not JSON: {site} uses plain permalinks — "
             "in WordPress, Settings → Permalinks, choose any structure but Plain (e.g. Post "
             "name) and save"
         )
         return ConfigurationError(
-            self.clean(message), url=where, status=response.status_code, reason="plain_permalinks"
+            self.clean(message), url=where, status=response.status, reason="plain_permalinks"
         )
 
-    def not_json(self, response: requests.Response, exc: NotJson) -> RemoteError:
-        where = without_query(response.url or "")
-        status = response.status_code
+    def not_json(self, response: Answer, exc: NotJson) -> RemoteError:
+        where = without_query(response.url)
+        status = response.status
         if exc.php_notice:
             message = (
                 f"{where} answered PHP warnings before the JSON (status {status}) — turn off "
@@ -152,7 +189,10 @@ class Translator:
                 "cache or maintenance page is in the way"
             )
             return ConfigurationError(self.clean(message), url=where, status=status, reason="html")
-        message = f"{where} answered malformed JSON (status {status}): {exc.snippet!r}"
+        if exc.problem:
+            message = f"{where} answered malformed JSON ({exc.problem}; status {status})"
+        else:
+            message = f"{where} answered malformed JSON (status {status}): {exc.snippet!r}"
         return BadPayloadError(self.clean(message), url=where, status=status, reason="json")
 
 
@@ -164,4 +204,4 @@ def _invalid_params(parsed: object) -> str:
     params = data.get("params") if isinstance(data, dict) else None
     if not isinstance(params, dict):
         return ""
-    return "; ".join(f"{k}: {v}" for k, v in params.items())[:300]
+    return safe_line("; ".join(f"{k}: {v}" for k, v in params.items()), 300)

@@ -106,6 +106,10 @@ def host_of(url: str) -> str:
 
 
 def same_origin(url: str, location: str) -> bool:
-    """Whether ``location`` (absolute or relative to ``url``) keeps the scheme, host and port."""
-    here, there = urlsplit(url), urlsplit(urljoin(url, location))
+    """Whether ``location`` (absolute or relative to ``url``) keeps the scheme, host and port;
+    False for a location that is no URL at all."""
+    try:
+        here, there = urlsplit(url), urlsplit(urljoin(url, location))
+    except ValueError:
+        return False
     return (here.scheme, here.netloc.lower()) == (there.scheme, there.netloc.lower())

@@ -21,6 +21,7 @@ from wp_client.auth import BasicAuth, OAuth1Signature
 from wp_client.base import RemoteClient
 from wp_client.bodies import require_object
 from wp_client.errors import ConfigurationError, RemoteError
+from wp_client.fetch import Limits
 from wp_client.http import HttpClient
 from wp_client.pagination import MAX_PER_PAGE, PageReader
 from wp_client.params import comma_list, modified_window
@@ -122,6 +123,8 @@ class WooClient(RemoteClient):
         ca_bundle: str | None = None,
         allow_insecure_http: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        limits: Limits | None = None,
+        time_left: Callable[[], float] | None = None,
     ) -> None:
         self.url = site_url(url, setting="WOO_URL", allow_insecure_http=allow_insecure_http)
         key, secret = as_secret(key), as_secret(secret)
@@ -143,6 +146,8 @@ class WooClient(RemoteClient):
             timeout=timeout,
             backoff=Backoff(max_retries=max_retries),
             sleep=sleep,
+            limits=limits,
+            time_left=time_left,
             ca_bundle=check_ca_bundle(ca_bundle, "WOO_CA_BUNDLE"),
             secrets=(key.reveal(), secret.reveal()),
         )
@@ -156,6 +161,7 @@ class WooClient(RemoteClient):
             settings.woo_consumer_secret,
             timeout=(settings.connect_timeout, settings.read_timeout),
             max_retries=settings.max_retries,
+            limits=Limits.from_settings(settings),
             ca_bundle=settings.woo_ca_bundle,
             allow_insecure_http=settings.allow_insecure_http,
             **kwargs,

@@ -126,6 +126,44 @@ def test_remote_settings_are_required_only_by_the_commands_that_use_them() -> No
     )
 
 
+def test_request_limits_have_defaults_and_units() -> None:
+    settings = load_settings({}, None)
+    assert (settings.request_deadline, settings.max_response_bytes) == (120.0, 32 * 1024 * 1024)
+    # Unset, the request deadline is never longer than the run's.
+    assert load_settings({"ASSIST_RUN_DEADLINE": "45"}, None).request_deadline == 45
+    chosen = load_settings(
+        {"ASSIST_REQUEST_DEADLINE": "30.5", "ASSIST_MAX_RESPONSE_BYTES": "64M"}, None
+    )
+    assert (chosen.request_deadline, chosen.max_response_bytes) == (30.5, 64 * 1024 * 1024)
+    assert load_settings({"ASSIST_MAX_RESPONSE_BYTES": "2097152"}, None).max_response_bytes == (
+        2 * 1024 * 1024
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({"ASSIST_REQUEST_DEADLINE": "0"}, "ASSIST_REQUEST_DEADLINE='0' is not valid: expected"),
+        ({"ASSIST_REQUEST_DEADLINE": "inf"}, "ASSIST_REQUEST_DEADLINE='inf' is not valid"),
+        (
+            {"ASSIST_REQUEST_DEADLINE": "1000"},
+            "ASSIST_REQUEST_DEADLINE='1000' is longer than ASSIST_RUN_DEADLINE (900 s): one "
+            "request cannot outlast the run that makes it",
+        ),
+        (
+            {"ASSIST_MAX_RESPONSE_BYTES": "512K"},
+            "ASSIST_MAX_RESPONSE_BYTES='512K' is not valid: expected a size of at least 1 MiB "
+            "(e.g. 32M)",
+        ),
+        ({"ASSIST_MAX_RESPONSE_BYTES": "lots"}, "ASSIST_MAX_RESPONSE_BYTES='lots' is not valid"),
+        ({"ASSIST_READ_TIMEOUT": "nan"}, "ASSIST_READ_TIMEOUT='nan' is not valid"),
+    ],
+)
+def test_request_limits_are_checked_one_line_each(environ: dict[str, str], expected: str) -> None:
+    (line,) = problems(environ)
+    assert line.startswith(expected), line
+
+
 # --- through the command line: one line, exit code 2 ------------------------------------------
 
 PACK = '[[pack]]\nsku = "A"\nhours = {hours}\nprice = "1"\nvalidity_months = 1\n'
