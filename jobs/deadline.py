@@ -3,10 +3,12 @@
 Every scheduled run gets a ``Deadline``: a point on the monotonic clock plus a stop signal (set
 when the daemon shuts down). The HTTP clients of a run are built on a ``DeadlineSession``: before
 each request it raises ``DeadlineExceeded`` once the deadline has passed or the daemon is stopping,
-and it shortens each request's timeouts to the time left. Their retry back-off sleeps through
-``deadline.sleep``, which wakes up at once on shutdown. So a run can neither hang nor outlive its
-deadline by more than one request's timeout, and it fails cleanly: the sync code's transaction
-rolls back and its cursor stays where it was.
+and it shortens each request's timeouts to the time left; the clients also get
+``request_budget`` as their ``time_left``, so each request's whole-request deadline (connect to
+last body byte, see ``wp_client.watchdog``) ends with the run's. Their retry back-off sleeps
+through ``deadline.sleep``, which wakes up at once on shutdown. So a run can neither hang nor
+outlive its deadline by more than ``MIN_REQUEST_TIMEOUT``, and it fails cleanly: the sync code's
+transaction rolls back and its cursor stays where it was.
 
 A wait that cannot end before the deadline is not waited at all: ``sleep`` raises at once, and a
 429/503 whose ``Retry-After`` asks for more time than the run has left fails the run on the spot
@@ -88,9 +90,14 @@ class Deadline:
         if self._stop.wait(max(0.0, seconds)):
             self.check()
 
+    def request_budget(self) -> float:
+        """Seconds a request starting now may take in all: the time left, but at least
+        ``MIN_REQUEST_TIMEOUT`` (a run with no time left is stopped by ``check`` instead)."""
+        return max(MIN_REQUEST_TIMEOUT, self.remaining())
+
     def cap(self, timeout: TimeoutValue) -> TimeoutValue:
         """``timeout`` (requests' form) shortened so that no wait outlives the deadline."""
-        left = max(MIN_REQUEST_TIMEOUT, self.remaining())
+        left = self.request_budget()
         if timeout is None:
             return (left, left)
         if isinstance(timeout, tuple):

@@ -1,11 +1,11 @@
 """The job table: what the daemon runs, how often, and what each job needs configured.
 
 Each job is a small function of a ``JobContext``: it builds the HTTP clients of its run on the
-context's deadline-bound session (every request checks the deadline, back-off sleeps wake up on
-shutdown), calls one sync use case and returns its figures. The use cases record their runs
-themselves: a job sets ``context.recorded`` once its client is built (a client that cannot be
-built is a failure the runner records) and closes the client however the run ends. Intervals
-are settings (``ASSIST_ORDERS_INTERVAL`` …, in seconds).
+context's deadline-bound session (every request checks the deadline and ends with it, back-off
+sleeps wake up on shutdown), calls one sync use case and returns its figures. The use cases
+record their runs themselves: a job sets ``context.recorded`` once its client is built (a
+client that cannot be built is a failure the runner records) and closes the client however the
+run ends. Intervals are settings (``ASSIST_ORDERS_INTERVAL`` …, in seconds).
 
 | job         | does                                               | interval setting |
 |-------------|----------------------------------------------------|------------------|
@@ -51,14 +51,20 @@ class JobDefinition:
 def woo_client(context: JobContext) -> WooClient:
     """A shop client whose requests obey the run's deadline."""
     return WooClient.from_settings(
-        context.settings, session=context.http_session(), sleep=context.deadline.sleep
+        context.settings,
+        session=context.http_session(),
+        sleep=context.deadline.sleep,
+        time_left=context.deadline.request_budget,
     )
 
 
 def area_client(context: JobContext) -> ClientAreaClient:
     """A client-area client whose requests obey the run's deadline."""
     return ClientAreaClient.from_settings(
-        context.settings, session=context.http_session(), sleep=context.deadline.sleep
+        context.settings,
+        session=context.http_session(),
+        sleep=context.deadline.sleep,
+        time_left=context.deadline.request_budget,
     )
 
 

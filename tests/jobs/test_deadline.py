@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import http.server
+import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import requests
 
+from config import load_settings
 from jobs.deadline import (
     MIN_REQUEST_TIMEOUT,
     Deadline,
@@ -17,6 +21,11 @@ from jobs.deadline import (
     DeadlineSession,
     RetryAfterDeadline,
 )
+from jobs.runs import JobContext
+from jobs.tasks import woo_client
+from ledger.db import open_database
+from tests.wp_client.loopback import LoopbackServer, trickle
+from wp_client.errors import RemoteError
 
 
 class FakeClock:
@@ -133,3 +142,35 @@ def test_a_retry_after_beyond_the_deadline_fails_at_once(slow_server: str) -> No
         assert session.get(f"{slow_server}/limited/10", timeout=(10, 60)).status_code == 429
         with pytest.raises(RetryAfterDeadline, match=r"retry in 120 s \(Retry-After\)"):
             session.get(f"{slow_server}/limited/120", timeout=(10, 60))
+
+
+def test_a_run_with_a_trickling_shop_ends_with_its_deadline(tmp_path: Path) -> None:
+    """The per-request deadline (ASSIST_REQUEST_DEADLINE, 120 s by default) is cut to what is
+    left of the run: retries included, the run is over at its own deadline."""
+    server = LoopbackServer(lambda conn, request: None)
+
+    def trickling(conn: socket.socket, request: bytes) -> None:
+        trickle(conn, b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 100_000, 0.2, server.stopping)
+
+    server.handle = trickling
+    settings = load_settings(
+        {"WOO_URL": server.url, "WOO_CONSUMER_KEY": "ck_x", "WOO_CONSUMER_SECRET": "cs_x"}, None
+    )
+    assert settings.request_deadline == 120 and settings.max_retries == 5
+    db = open_database(f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
+    context = JobContext(db, settings, datetime.now(UTC), Deadline(2.5))
+    began = time.monotonic()
+    with (
+        server,
+        pytest.raises((RemoteError, DeadlineExceeded)) as caught,
+        woo_client(context) as woo,
+    ):
+        woo.get_order(1)
+    seconds = time.monotonic() - began
+    db.close()
+    assert seconds < 2.5 + MIN_REQUEST_TIMEOUT, seconds
+    message = str(caught.value)
+    assert "\n" not in message
+    if isinstance(caught.value, RemoteError):
+        assert caught.value.reason == "deadline"
+        assert "(what was left of the run's deadline)" in message, message
