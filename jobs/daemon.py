@@ -29,6 +29,8 @@ from ledger.store import LedgerStore
 
 log = logging.getLogger(__name__)
 
+INTERRUPTED = "interrupted: the daemon running it stopped before it ended"
+
 
 @dataclass(frozen=True)
 class Timing:
@@ -94,10 +96,17 @@ class Daemon:
             log.info("daemon stopped")
 
     def _lead(self) -> bool:
-        """Migrate, read the last runs and start the schedule; False (leadership released) if
-        the database is not usable."""
+        """Migrate, close the runs a previous leader left under way (it is gone: only the
+        leader runs jobs), read the last runs and start the schedule; False (leadership
+        released) if the database is not usable."""
         try:
             self.db.upgrade()
+            with self.db.transaction() as session:
+                closed = LedgerStore(session).close_open_runs(self.clock(), INTERRUPTED)
+            if closed:
+                log.warning(
+                    "%d run(s) of a previous leader never ended: recorded as failed", closed
+                )
             with self.db.read() as session:
                 last_runs = LedgerStore(session).last_runs()
         except Exception as exc:

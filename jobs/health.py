@@ -9,7 +9,13 @@ run still proves the daemon alive: a shop that is down is a matter for ``status`
 alerts, not a reason to restart the container. A ledger with no run yet is unhealthy too; the
 container's start period (``HEALTHCHECK --start-period``) covers the first runs.
 
-Pure: ``judge`` takes the last runs and ``now`` and returns a verdict.
+A recent heartbeat is not enough: while one job hangs, the scheduler keeps recording the ticks
+it skips ("the previous run is still going"), and those are recent. So a run under way (its
+``running`` marker, see ``jobs.runs``) for longer than its deadline plus ``OVERRUN_GRACE`` makes
+the daemon unhealthy whatever else was recorded: every request and back-off of a run ends with
+its deadline, so such a run is stuck where nothing checks it (a database lock, a bug).
+
+Pure: ``judge`` takes the last runs, the runs under way and ``now`` and returns a verdict.
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ from jobs.runs import JobSpec
 from ledger.records import RunRecord
 
 MISSED_TICKS = 3  # intervals without a single recorded run before the daemon counts as gone
+# Seconds a run may outlast its deadline: its last request (at least jobs.deadline's
+# MIN_REQUEST_TIMEOUT) and the writes that follow it, or a report being rendered.
+OVERRUN_GRACE = 60
 
 
 @dataclass(frozen=True)
@@ -38,9 +47,21 @@ def default_max_age(specs: Sequence[JobSpec], deadline_seconds: int) -> int:
     return MISSED_TICKS * min(spec.interval_seconds for spec in specs) + deadline_seconds
 
 
-def judge(runs: Mapping[str, RunRecord], now: datetime, max_age: int) -> Verdict:
-    """Healthy when the newest recorded run (by its end, else its start) ended at most
-    ``max_age`` seconds before ``now`` (aware UTC)."""
+def judge(
+    runs: Mapping[str, RunRecord],
+    now: datetime,
+    max_age: int,
+    *,
+    under_way: Sequence[RunRecord] = (),
+    deadline_seconds: int = 900,
+    grace: int = OVERRUN_GRACE,
+) -> Verdict:
+    """Healthy when no run of ``under_way`` has outlived its deadline (the one in its summary,
+    else ``deadline_seconds``) by more than ``grace``, and the newest recorded run (by its end,
+    else its start) ended at most ``max_age`` seconds before ``now`` (aware UTC)."""
+    stuck = overrun(under_way, now, deadline_seconds, grace)
+    if stuck is not None:
+        return stuck
     if not runs:
         return Verdict(False, "no run recorded yet: is `assist-sync run` leading this database?")
     newest = max(runs.values(), key=_ended)
@@ -56,3 +77,24 @@ def judge(runs: Mapping[str, RunRecord], now: datetime, max_age: int) -> Verdict
 
 def _ended(run: RunRecord) -> datetime:
     return run.finished_at or run.started_at
+
+
+def overrun(
+    under_way: Sequence[RunRecord], now: datetime, deadline_seconds: int, grace: int
+) -> Verdict | None:
+    """The unhealthy verdict for the longest-running run past its deadline + ``grace``."""
+    for run in sorted(under_way, key=lambda r: r.started_at):
+        deadline = _deadline_of(run, deadline_seconds)
+        age = max(0, round((now - run.started_at).total_seconds()))
+        if age > deadline + grace:
+            return Verdict(
+                False,
+                f"{run.job} has been running for {age} s, beyond its deadline of {deadline} s "
+                f"(+{grace} s): it hangs — restart the daemon",
+            )
+    return None
+
+
+def _deadline_of(run: RunRecord, default: int) -> int:
+    value = run.summary.get("deadline") if isinstance(run.summary, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else default

@@ -5,6 +5,11 @@ A job is a function of a ``JobContext`` returning its figures (the sync summary'
 when the daemon stops), catches whatever it raises, records one ``RunRecord`` through
 ``LedgerStore.record_run`` in a transaction of its own, and logs one line with the figures.
 Errors are reduced to one line with every secret masked before they are stored or logged.
+
+While a run is under way, a marker stands for it (outcome ``running``, with its deadline, see
+``LedgerStore.begin_run``); it is removed when the run is recorded. A marker still there long
+after its deadline is a run that hangs: ``assist-sync health`` reports it, whatever else is
+recorded meanwhile (the scheduler keeps recording the ticks it skips because of it).
 """
 
 from __future__ import annotations
@@ -113,6 +118,7 @@ class JobRunner:
         started_at = self.clock()
         began = time.monotonic()
         deadline = Deadline(self.settings.run_deadline_seconds, stop=self.stop)
+        marker = self._mark_running(spec.name, started_at)
         context = JobContext(self.db, self.settings, started_at, deadline)
         summary: dict[str, Any] = {}
         error: str | None = None
@@ -150,8 +156,18 @@ class JobRunner:
             summary=self.redactor.redact_value(summary),
             error=self._clean(error),
         )
-        self.record(record, seconds, store=not context.recorded)
+        self.record(record, seconds, store=not context.recorded, marker=marker)
         return record
+
+    def _mark_running(self, job: str, started_at: datetime) -> int | None:
+        """Store the marker of a run under way; None (logged) if the database refuses it."""
+        try:
+            with self.db.transaction() as session:
+                deadline = {"deadline": self.settings.run_deadline_seconds}
+                return LedgerStore(session).begin_run(job, started_at, deadline)
+        except Exception as exc:
+            log.error("could not mark the %s run as running: %s", job, describe_error(exc))
+            return None
 
     def tick(self, spec: JobSpec) -> None:
         """The scheduler's entry: run ``spec`` unless the daemon is stopping. A tick still
@@ -171,9 +187,12 @@ class JobRunner:
         self.record(record, 0.0)
         return record
 
-    def record(self, record: RunRecord, seconds: float, *, store: bool = True) -> None:
-        """Log ``record``'s line and (if ``store``) store it in a transaction of its own; a
-        storage failure is logged, never raised (the next run will try again)."""
+    def record(
+        self, record: RunRecord, seconds: float, *, store: bool = True, marker: int | None = None
+    ) -> None:
+        """Log ``record``'s line and (if ``store``) store it in a transaction of its own, which
+        also removes the run's ``marker``; a storage failure is logged, never raised (the next
+        run will try again)."""
         figures = {k: v for k, v in record.summary.items() if k != "scheduled_at"}
         line = format_run_line(record.job, record.outcome, seconds, figures, record.error)
         level = logging.WARNING if record.outcome == FAILED else logging.INFO
@@ -188,11 +207,15 @@ class JobRunner:
                 "error": record.error,
             },
         )
-        if not store:
+        if not store and marker is None:
             return
         try:
             with self.db.transaction() as session:
-                LedgerStore(session).record_run(record)
+                ledger = LedgerStore(session)
+                if marker is not None:
+                    ledger.end_run(marker)
+                if store:
+                    ledger.record_run(record)
         except Exception as exc:
             log.error("could not record the %s run: %s", record.job, describe_error(exc))
 

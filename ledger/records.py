@@ -81,9 +81,13 @@ class TicketRecord:
     deleted: bool = False
 
 
+RUNNING = "running"  # the outcome of a run's marker while it is under way
+
+
 @dataclass(frozen=True)
 class RunRecord:
-    """One run of a job. ``outcome`` is ``ok``, ``failed`` or ``skipped``."""
+    """One run of a job. ``outcome`` is ``ok``, ``failed`` or ``skipped`` — or ``running``
+    for the marker of a run under way (``finished_at`` None), removed once it is recorded."""
 
     job: str
     started_at: datetime

@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from ledger.domain import LotStatus
 from ledger.models import (
@@ -27,7 +27,7 @@ from ledger.models import (
     TimeEntryModel,
     WarningSent,
 )
-from ledger.records import OutboxItem, QuarantineRow, ReportRow, RunRecord
+from ledger.records import RUNNING, OutboxItem, QuarantineRow, ReportRow, RunRecord
 from ledger.store.base import StoreBase
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
@@ -131,6 +131,47 @@ class BookkeepingRepository(StoreBase):
             )
         )
         self.session.flush()
+
+    def begin_run(self, job: str, started_at: datetime, summary: dict[str, Any]) -> int:
+        """Mark ``job`` as running since ``started_at`` (outcome ``running``, no end); returns
+        the marker's id for ``end_run``. Lets ``health`` see a run that never ends."""
+        marker = SyncRun(
+            job=job,
+            started_at=started_at,
+            finished_at=None,
+            outcome=RUNNING,
+            summary=as_json(summary),
+            error=None,
+        )
+        self.session.add(marker)
+        self.session.flush()
+        return marker.id
+
+    def end_run(self, marker_id: int) -> None:
+        """Remove a ``running`` marker (its run is recorded on its own); gone or closed: no-op."""
+        self.session.execute(
+            delete(SyncRun).where(SyncRun.id == marker_id, SyncRun.outcome == RUNNING)
+        )
+
+    def open_runs(self) -> list[RunRecord]:
+        """Runs marked ``running``, oldest first."""
+        rows = self.session.scalars(
+            select(SyncRun).where(SyncRun.outcome == RUNNING).order_by(SyncRun.id)
+        )
+        return [
+            RunRecord(r.job, r.started_at, r.finished_at, r.outcome, r.summary, r.error)
+            for r in rows
+        ]
+
+    def close_open_runs(self, now: datetime, error: str) -> int:
+        """Turn every ``running`` marker into a failed run ended ``now`` with ``error`` (a new
+        leader does this: the daemon that ran them is gone). Returns how many."""
+        result = self.session.execute(
+            update(SyncRun)
+            .where(SyncRun.outcome == RUNNING)
+            .values(outcome="failed", finished_at=now, error=error)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def last_runs(self) -> dict[str, RunRecord]:
         """The last recorded run of each job, by job name."""

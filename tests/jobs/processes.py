@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -52,3 +54,26 @@ def wait_for(
         time.sleep(0.2)
     tails = "\n---\n".join(log.read_text()[-3000:] for log in logs if log.exists())
     raise AssertionError(f"{what}: not within {seconds} s\n{tails}")
+
+
+def start_daemon(env: dict[str, str], folder: Path, log: Path) -> subprocess.Popen[bytes]:
+    """``assist-sync run`` in ``folder`` with ``env`` (and no ``.env``), its output in ``log``."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [*assist_sync(), "--env-file", str(folder / "no.env"), "run"],
+            cwd=folder,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def stop_daemon(proc: subprocess.Popen[bytes]) -> int:
+    """SIGTERM, then its exit code (killed, and the test failed, if it takes over a minute)."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise

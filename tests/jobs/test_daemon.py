@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from jobs.leader import AlwaysLeader, FileLock, lock_path_for
 from jobs.runs import JobContext, JobSpec
 from ledger.db import Database, open_database
 from ledger.models import SyncRun
+from ledger.store import LedgerStore
 
 FAST = Timing(retry_seconds=0.2, check_seconds=0.2)
 
@@ -96,3 +98,29 @@ def test_an_unusable_database_is_retried_calmly(caplog: pytest.LogCaptureFixture
     assert 1 <= leader.attempts <= 8  # once per retry interval, not a busy loop
     assert not leader.held
     assert "leading, but the database is not usable" in caplog.text
+
+
+def test_a_new_leader_closes_the_runs_its_predecessor_left_under_way(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    db = open_database(url)
+    started = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    with db.transaction() as session:
+        LedgerStore(session).begin_run("orders", started, {"deadline": 900})
+    settings = load_settings({"ASSIST_DATABASE_URL": url}, dotenv_path=None)
+    daemon = Daemon(db, settings, [JobSpec("count", counting_job, 3600)], AlwaysLeader())
+    stop, thread = serve_in_thread(daemon)
+    try:
+        deadline = time.monotonic() + 10
+        while count_runs(db) < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    with db.read() as session:
+        store = LedgerStore(session)
+        assert store.open_runs() == []
+        closed = store.last_runs()["orders"]
+    db.close()
+    assert closed.outcome == "failed" and closed.started_at == started
+    assert closed.error == "interrupted: the daemon running it stopped before it ended"
+    assert closed.finished_at is not None and closed.finished_at > started

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import Sandbox
-from tests.jobs.processes import assist_sync, daemon_env, wait_for
+from tests.jobs.processes import assist_sync, daemon_env, start_daemon, stop_daemon, wait_for
 
 
 def query(database: Path, sql: str, *args: object) -> list[tuple[object, ...]]:
@@ -38,14 +38,7 @@ def test_the_daemon_syncs_by_itself_and_stops_cleanly_on_sigterm(
     log = tmp_path / "daemon.log"
     env = daemon_env(sandbox, f"sqlite:///{database}")
     env["ASSIST_LOG_FORMAT"] = "json"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [*assist_sync(), "--env-file", str(tmp_path / "no.env"), "run"],
-            cwd=tmp_path,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    proc = start_daemon(env, tmp_path, log)
     try:
         lots = "SELECT count(*) FROM lots"
         wait_for(
@@ -68,13 +61,7 @@ def test_the_daemon_syncs_by_itself_and_stops_cleanly_on_sigterm(
 
         wait_for(pushed, 30, "the new lot on the client's account", [log])
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            code = proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            raise
+        code = stop_daemon(proc)
     output = log.read_text()
     assert code == 0, output[-3000:]
     # ASSIST_LOG_FORMAT=json: every line is one JSON object.

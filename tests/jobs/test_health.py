@@ -102,3 +102,28 @@ def test_the_command_fails_with_one_line_without_a_job_to_run(tmp_path: Path) ->
     assert (code, line) == (1, "error: nothing to run: neither the shop nor the client area is set")
     code, line = health(database, env={**SHOP, "ASSIST_ORDERS_INTERVAL": "soon"})
     assert code == 1 and line.startswith("error: configuration: ASSIST_ORDERS_INTERVAL")
+
+
+def under_way(job: str, started_ago: float, deadline: int | None = 300) -> RunRecord:
+    summary = {} if deadline is None else {"deadline": deadline}
+    return RunRecord(job, NOW - timedelta(seconds=started_ago), None, "running", summary, None)
+
+
+def test_a_run_past_its_deadline_is_unhealthy_whatever_else_was_recorded() -> None:
+    # The hung job's ticks are recorded as skipped every minute: a fresh heartbeat.
+    runs = {"orders": run("orders", 5, "skipped"), "accounts": run("accounts", 2, "skipped")}
+    verdict = judge(runs, NOW, max_age=600, under_way=[under_way("orders", 400)], grace=60)
+    assert not verdict.healthy
+    assert verdict.line == (
+        "orders has been running for 400 s, beyond its deadline of 300 s (+60 s): it hangs — "
+        "restart the daemon"
+    )
+
+
+def test_a_run_within_its_deadline_and_grace_is_fine() -> None:
+    runs = {"orders": run("orders", 5, "skipped")}
+    assert judge(runs, NOW, max_age=600, under_way=[under_way("orders", 360)], grace=60).healthy
+    # Without the deadline in its marker, the configured one applies.
+    old = under_way("sweep", 1000, deadline=None)
+    assert judge(runs, NOW, 600, under_way=[old], deadline_seconds=2000).healthy
+    assert not judge(runs, NOW, 600, under_way=[old], deadline_seconds=900, grace=60).healthy

@@ -186,3 +186,33 @@ def test_a_tick_waiting_at_shutdown_is_not_started(db: Database) -> None:
     assert calls == ["ran"]
     with db.read() as session:
         assert session.query(SyncRun).count() == 1
+
+
+def test_a_run_under_way_is_marked_until_it_is_recorded(db: Database) -> None:
+    seen: list[list[RunRecord]] = []
+
+    def orders(context: JobContext) -> Mapping[str, Any]:
+        with db.read() as session:
+            seen.append(LedgerStore(session).open_runs())
+        return {}
+
+    record = runner_for(db, ASSIST_RUN_DEADLINE="120").run(JobSpec("orders", orders, 60))
+    [[marker]] = seen
+    assert (marker.job, marker.outcome, marker.finished_at) == ("orders", "running", None)
+    assert marker.started_at == record.started_at and marker.summary == {"deadline": 120}
+    with db.read() as session:
+        assert LedgerStore(session).open_runs() == []
+        assert session.query(SyncRun).count() == 1  # the marker is gone, the run is recorded
+
+
+def test_a_use_case_that_records_itself_leaves_no_marker(db: Database) -> None:
+    def orders(context: JobContext) -> Mapping[str, Any]:
+        context.recorded = True
+        with db.transaction() as session:
+            LedgerStore(session).record_run(RunRecord("orders", context.now, context.now, OK))
+        raise DeadlineExceeded("deadline of 1 s exceeded")
+
+    runner_for(db).run(JobSpec("orders", orders, 60))
+    with db.read() as session:
+        assert LedgerStore(session).open_runs() == []
+        assert [r.outcome for r in session.query(SyncRun)] == [OK]
