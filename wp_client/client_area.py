@@ -21,7 +21,7 @@ import requests
 from config import Secret
 from wp_client.auth import BasicAuth
 from wp_client.base import RemoteClient
-from wp_client.bodies import require_object
+from wp_client.bodies import require_object, safe_line
 from wp_client.errors import BadPayloadError, ConfigurationError
 from wp_client.fetch import Limits
 from wp_client.http import HttpClient
@@ -70,6 +70,18 @@ WP_REMOTE = Remote(
     "is active",
     explain_auth=explain_wp_auth,
 )
+
+
+def _tamed(error: object) -> object:
+    """A per-item error with its remote words made one safe line each (they end up in logs)."""
+    if not isinstance(error, dict):
+        return error
+    return {
+        key: safe_line(value, 200)
+        if key in ("code", "message") and isinstance(value, str)
+        else value
+        for key, value in error.items()
+    }
 
 
 def disposition(filename: str) -> str:
@@ -171,7 +183,8 @@ class ClientAreaClient(RemoteClient):
         """Send up to 100 ``{client_id, hash, payload}`` items; return the per-item outcome.
 
         Returns ``{"updated": [ids], "unchanged": [ids], "errors": [{client_id, code,
-        message}]}`` — item failures come back under HTTP 200 and are the caller's to handle.
+        message}]}`` — item failures come back under HTTP 200 and are the caller's to handle;
+        their ``code`` and ``message`` strings come as ``safe_line``s, fit for a log.
         Raises ValueError for more than 100 items (the server would answer 413), before sending.
         The batch is keyed by client and content hash, so a replay is harmless and the POST is
         retried like an idempotent request.
@@ -191,6 +204,7 @@ class ClientAreaClient(RemoteClient):
             if not isinstance(value, list):
                 raise BadPayloadError(f"{where} answered a non-list {key!r}", url=where)
             out[key] = value
+        out["errors"] = [_tamed(error) for error in out["errors"]]
         return out
 
     def upload_report(

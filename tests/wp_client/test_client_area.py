@@ -87,6 +87,23 @@ def test_push_accounts_returns_per_item_outcomes(
     assert sent.headers["Content-Type"] == "application/json; charset=utf-8"
 
 
+def test_push_accounts_tames_the_words_of_item_errors(
+    rsps: responses.RequestsMock, area: ClientAreaClient
+) -> None:
+    forged = "Inconnu\n2026-12-03 ERROR forged line \x1b[31m"
+    error = {"client_id": 9, "code": "x\r\ny", "message": forged}
+    rsps.add("POST", f"{NS}/accounts/batch", json={"updated": [], "errors": [error, "odd"]})
+    answer = area.push_accounts([{"client_id": 9, "hash": "ab" * 32, "payload": {}}])
+    assert answer["errors"] == [
+        {
+            "client_id": 9,
+            "code": "x y",
+            "message": "Inconnu 2026-12-03 ERROR forged line \\x1b[31m",
+        },
+        "odd",
+    ]
+
+
 def test_push_accounts_refuses_more_than_100_before_sending(
     rsps: responses.RequestsMock, area: ClientAreaClient
 ) -> None:
