@@ -87,6 +87,7 @@ def test_a_trickling_answer_fails_at_the_deadline(
     assert str(error).startswith(
         "WooCommerce: no complete answer from 127.0.0.1 within 1.5 s (ASSIST_REQUEST_DEADLINE)"
     )
+    print(f"{scheme} {phase.__name__}: failed after {seconds:.2f} s")  # quoted with -s
     assert 1.5 <= seconds < 2.5, seconds
 
 
@@ -189,6 +190,7 @@ def test_a_compression_bomb_hits_the_cap_not_memory(encoding: str) -> None:
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
+    print(f"{encoding} bomb: traced peak {peak / MIB:.1f} MiB")  # quoted with -s
     assert error.reason == "too_large" and "more than the 33554432 bytes allowed" in str(error)
     # The default cap (32 MiB) of decoded bytes, plus a chunk: not the 10 GB it expands to.
     assert peak < 48 * MIB, f"{peak / MIB:.1f} MiB"
