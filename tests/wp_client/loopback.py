@@ -80,6 +80,16 @@ def trickle(conn: socket.socket, data: bytes, every: float, stop: threading.Even
             return
 
 
+def _close_listener(listener: socket.socket, accepting: threading.Thread) -> None:
+    """Wake the thread blocked in ``accept`` and wait for it before closing the socket: a bare
+    ``close`` leaves it blocked on a descriptor number the next server may be given, whose
+    connections it would then steal and answer."""
+    with contextlib.suppress(OSError):
+        listener.shutdown(socket.SHUT_RDWR)
+    accepting.join(timeout=5)
+    listener.close()
+
+
 class LoopbackServer:
     """Serves each connection with ``handle`` until stopped (a context manager)."""
 
@@ -108,7 +118,7 @@ class LoopbackServer:
         tb: TracebackType | None,
     ) -> None:
         self.stopping.set()
-        self._listener.close()
+        _close_listener(self._listener, self._accepting)
         for thread in self._threads:
             thread.join(timeout=5)
 
@@ -150,12 +160,13 @@ class SlowProxy:
         self.port = self._listener.getsockname()[1]
 
     def __enter__(self) -> SlowProxy:
-        threading.Thread(target=self._accept, daemon=True).start()
+        self._accepting = threading.Thread(target=self._accept, daemon=True)
+        self._accepting.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stopping.set()
-        self._listener.close()
+        _close_listener(self._listener, self._accepting)
 
     def _accept(self) -> None:
         while not self.stopping.is_set():
