@@ -239,8 +239,9 @@ class HttpClient:
     def _fetch(self, method: str, url: str, **kwargs: object) -> Answer:
         """One attempt within ``limits``, its deadline shortened to ``time_left()``."""
         limits = self.limits
-        if self.time_left is not None and self.time_left() < limits.deadline:
-            limits = Limits(self.time_left(), limits.max_bytes)
+        left = self.time_left() if self.time_left is not None else limits.deadline
+        if left < limits.deadline:
+            limits = Limits(left, limits.max_bytes)
         return fetch(
             self.session,
             method,
