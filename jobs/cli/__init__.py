@@ -47,7 +47,8 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "health": LazyCommand(
         "jobs.cli.health_command",
-        "Exit 0 if the daemon's newest recorded run is recent enough, else 1 with one line.",
+        "Exit 0 if the daemon's newest recorded run is recent enough and no run outlived its "
+        "deadline, else 1 with one line.",
     ),
     "ledger": LazyCommand(
         _LEDGER, "A client's event log, oldest first: every change to the credit and its source."
