@@ -34,31 +34,48 @@ from ledger.domain import (
 
 # The order of events at one instant: what was granted, then how it was used, then what is left.
 FACT_ORDER = (Fact.GRANT, Fact.CHARGE, Fact.UNCOVERED, Fact.BILLED, Fact.EXPIRY)
+FACT_RANK: dict[str, int] = {fact: rank for rank, fact in enumerate(FACT_ORDER)}
 NO_AMOUNT = Decimal("0.00")
 
 
 def fact_key_order(key: FactKey) -> tuple[int, str, str]:
-    """The canonical order of fact keys: by kind (``FACT_ORDER``), then lot id, then entry id."""
-    return (FACT_ORDER.index(Fact(key[0])), key[1], key[2])
+    """The canonical order of fact keys: by kind (``FACT_ORDER``), then lot id, then entry id.
+
+    A kind read back from storage as a plain string sorts like its ``Fact``.
+    """
+    return (FACT_RANK[key[0]], key[1], key[2])
 
 
 def facts_of(
     balances: Iterable[LotBalance], charges: Iterable[Charge], uncovered: Iterable[Uncovered]
 ) -> dict[FactKey, Minutes]:
-    """The non-zero facts of one allocation, in canonical key order."""
-    facts: dict[FactKey, Minutes] = {}
+    """The non-zero facts of one allocation, in canonical key order.
 
-    def add(key: FactKey, minutes: Minutes) -> None:
-        facts[key] = facts.get(key, 0) + minutes
-
+    Each kind's ``(lot id, entry id, minutes)`` rows are sorted, then summed where ids repeat:
+    kinds in ``FACT_ORDER``, each by ids, is the canonical order, without a key function per
+    fact nor a table of every key.
+    """
+    rows: dict[Fact, list[tuple[str, str, Minutes]]] = {fact: [] for fact in FACT_ORDER}
     for balance in balances:
-        add((Fact.GRANT, balance.lot_id, ""), balance.granted - balance.voided)
-        add((Fact.EXPIRY, balance.lot_id, ""), balance.expired)
-    for charge in charges:
-        add((Fact.CHARGE, charge.lot_id, charge.entry_id), charge.minutes)
+        rows[Fact.GRANT].append((balance.lot_id, "", balance.granted - balance.voided))
+        rows[Fact.EXPIRY].append((balance.lot_id, "", balance.expired))
+    rows[Fact.CHARGE] = [(charge.lot_id, charge.entry_id, charge.minutes) for charge in charges]
     for part in uncovered:
-        add((Fact.BILLED if part.billed else Fact.UNCOVERED, "", part.entry_id), part.minutes)
-    return {key: facts[key] for key in sorted(facts, key=fact_key_order) if facts[key]}
+        kind = Fact.BILLED if part.billed else Fact.UNCOVERED
+        rows[kind].append(("", part.entry_id, part.minutes))
+    facts: dict[FactKey, Minutes] = {}
+    for fact in FACT_ORDER:
+        lot_id, entry_id, total = "", "", 0
+        for row_lot, row_entry, minutes in sorted(rows[fact]):
+            if row_lot == lot_id and row_entry == entry_id:
+                total += minutes
+                continue
+            if total:
+                facts[(fact, lot_id, entry_id)] = total
+            lot_id, entry_id, total = row_lot, row_entry, minutes
+        if total:
+            facts[(fact, lot_id, entry_id)] = total
+    return facts
 
 
 def effective_at(
@@ -73,15 +90,15 @@ def effective_at(
     later; EXPIRY: the lot's expiry; UNCOVERED and BILLED: the work. A fact whose lot or entry is
     gone (a deleted entry, a lot no longer loaded) changes ``now``.
     """
-    fact, lot_id, entry_id = Fact(key[0]), key[1], key[2]
+    fact, lot_id, entry_id = key
     lot, entry = lots.get(lot_id), entries.get(entry_id)
-    if fact is Fact.GRANT and lot is not None:
+    if fact == Fact.GRANT and lot is not None:
         return lot.opened_at
-    if fact is Fact.CHARGE and lot is not None and entry is not None:
+    if fact == Fact.CHARGE and lot is not None and entry is not None:
         return max(entry.performed_at, lot.opened_at)
-    if fact is Fact.EXPIRY and lot is not None and lot.expires_at is not None:
+    if fact == Fact.EXPIRY and lot is not None and lot.expires_at is not None:
         return lot.expires_at
-    if fact in (Fact.UNCOVERED, Fact.BILLED) and entry is not None:
+    if (fact == Fact.UNCOVERED or fact == Fact.BILLED) and entry is not None:
         return entry.performed_at
     return now
 
@@ -97,31 +114,46 @@ def events_between(
     """One event per key whose value differs between ``previous`` (missing = 0) and ``facts``.
 
     Events come in canonical order: ``(at, FACT_ORDER, lot id, entry id)``. A BILLED event carries
-    the billed amount after the change (``0.00`` when the billing disappeared).
+    the billed amount after the change (``0.00`` when the billing disappeared). ``previous`` may
+    spell kinds as plain strings (as read back from storage); an unknown kind is a ValueError.
+
+    The cost is one look-up per fact; lots and entries are indexed only when something changed.
     """
+    for kind in {key[0] for key in previous}:
+        Fact(kind)  # a kind the ledger does not know is refused, even with a zero sum
+    changes: list[tuple[FactKey, Minutes, Minutes]] = []
+    before_of = previous.get
+    kept = 0  # keys of ``facts`` that ``previous`` holds with a non-zero value
+    for key, after in facts.items():
+        before = before_of(key, 0)
+        kept += before != 0
+        if before != after:
+            changes.append((key, before, after))
+    if kept != sum(before != 0 for before in previous.values()):  # some non-zero fact is gone
+        for key, before in previous.items():
+            if before and key not in facts:
+                changes.append((key, before, 0))
+    if not changes:
+        return ()
     lots_by_id: dict[str, Lot] = {lot.id: lot for lot in lots}
     entries_by_id: dict[str, TimeEntry] = {entry.id: entry for entry in entries}
     amounts = {part.entry_id: part.amount for part in uncovered if part.billed}
-    old = {(Fact(k[0]), k[1], k[2]): v for k, v in previous.items()}
-    events: list[Event] = []
-    for key in set(old) | set(facts):
-        before, after = old.get(key, 0), facts.get(key, 0)
-        if before == after:
-            continue
-        fact, lot_id, entry_id = key
+    ordered: list[tuple[datetime, int, str, str, Event]] = []
+    for (kind, lot_id, entry_id), before, after in changes:
+        fact = kind if type(kind) is Fact else Fact(kind)
         amount = None
         if fact is Fact.BILLED:
             amount = amounts.get(EntryId(entry_id)) or NO_AMOUNT
-        events.append(
-            Event(
-                fact=fact,
-                lot_id=LotId(lot_id) if lot_id else None,
-                entry_id=EntryId(entry_id) if entry_id else None,
-                delta=after - before,
-                value=after,
-                at=effective_at(key, lots_by_id, entries_by_id, now),
-                amount=amount,
-            )
+        at = effective_at((fact, lot_id, entry_id), lots_by_id, entries_by_id, now)
+        event = Event(
+            fact=fact,
+            lot_id=LotId(lot_id) if lot_id else None,
+            entry_id=EntryId(entry_id) if entry_id else None,
+            delta=after - before,
+            value=after,
+            at=at,
+            amount=amount,
         )
-    events.sort(key=lambda e: (e.at, *fact_key_order(e.key)))
-    return tuple(events)
+        ordered.append((at, FACT_RANK[fact], lot_id, entry_id, event))
+    ordered.sort()  # (fact, lot, entry) is unique: events themselves are never compared
+    return tuple(item[-1] for item in ordered)
