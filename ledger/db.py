@@ -66,10 +66,16 @@ class Database:
         """Create or migrate the schema to the newest revision (Alembic ``upgrade head``).
 
         An up-to-date schema is seen with a read, so opening the database for a command does not
-        wait for the write lock a running daemon holds (only a real migration takes it).
-        Raises DatabaseUnavailable when the schema is at a revision this code does not know
-        (a newer assist-sync migrated it).
+        wait for the write lock a running daemon holds (only a real migration takes it); and it
+        is seen without importing Alembic (``ledger.schema_version``), which only a migration,
+        or a schema it cannot tell apart, needs. Raises DatabaseUnavailable when the schema is
+        at a revision this code does not know (a newer assist-sync migrated it).
         """
+        from ledger.schema_version import at_shipped_head
+
+        with self._failures(opening=True):
+            if at_shipped_head(self.reader):
+                return
         from alembic.util import CommandError
 
         from ledger.migrations import current_revision, head_revision, upgrade_to_head
