@@ -42,8 +42,12 @@ POLICY = Policy(
 )
 # (minutes, hourly rate, validity in months): the catalog's 3 h, 5 h and 10 h packs
 PACKS = ((180, Decimal("60.00"), 3), (300, Decimal("57.00"), 6), (600, Decimal("55.00"), 12))
-KINDS = (EntryKind.PRODUCTION,) * 5 + (EntryKind.CORRECTION,) * 2 + (EntryKind.TRAINING,)
-KINDS += (EntryKind.EXCHANGE,) * 2
+KINDS: tuple[EntryKind, ...] = (
+    (EntryKind.PRODUCTION,) * 5
+    + (EntryKind.CORRECTION,) * 2
+    + (EntryKind.TRAINING,)
+    + (EntryKind.EXCHANGE,) * 2
+)
 
 
 @dataclass(frozen=True)
