@@ -1,6 +1,7 @@
 """Benchmark: start-up and memory of a no-change ``assist-sync sync orders`` process.
 
     python bench/startup.py [--runs 9] [--clients 200] [--orders 1000] [--no-postgres]
+                            [--before SOURCE_TREE]
 
 One seeded sandbox shop (no client area) serves every process. For each ledger — a SQLite file
 and a fresh schema on the tests' PostgreSQL server (``ASSIST_TEST_POSTGRES_URL``, default
@@ -13,7 +14,10 @@ started by a small launcher:
   ``/wp-json/`` index, the least a process that talks to the shop does;
 * ``sync orders``: ``assist-sync sync orders``, nothing changed in the shop since the last run
   (one request, nothing written to the ledger but the run's record);
-* ``--help``: ``assist-sync --help``, which must stay fast.
+* ``--help``: ``assist-sync --help``, which must stay fast;
+* ``sync (before)``, with ``--before DIR``: the same ``sync orders`` from the source tree in
+  ``DIR`` (first on ``PYTHONPATH``), e.g. ``git archive main config jobs ledger sandbox sync
+  wp_client | tar -x -C DIR``, taking turns with the others: a before/after on one machine.
 
 Measured, with the goal beside each figure:
 
@@ -70,6 +74,9 @@ requests.get(sys.argv[1], timeout=30).raise_for_status()
 with open("/proc/self/status") as status:
     print(next(line for line in status if line.startswith("VmHWM")), file=sys.stderr)
 """
+# The command line as the ``assist-sync`` executable runs it (for --before's source tree).
+CLI = "import sys; from jobs.cli import main; sys.argv[0] = 'assist-sync'; main()"
+BEFORE = "sync (before)"
 IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+(\d+) \|( +)(\S+)")
 
 
@@ -118,15 +125,16 @@ def import_seconds(stderr: str) -> float:
 
 
 def measure(
-    ledger: str, processes: dict[str, list[str]], env: dict[str, str], cwd: Path, runs: int
+    ledger: str, processes: dict[str, tuple[list[str], dict[str, str]]], cwd: Path, runs: int
 ) -> list[Figures]:
-    """Each process ``runs`` times, the processes taking turns (a change in the machine's load
-    then weighs on all of them alike), each run timed, then run again under ``-X importtime``."""
+    """Each process (its argv and environment) ``runs`` times, the processes taking turns (a
+    change in the machine's load then weighs on all of them alike), each run timed, then run
+    again under ``-X importtime``."""
     figures = {name: Figures(name, ledger, [], [], []) for name in processes}
-    for argv in processes.values():
+    for argv, env in processes.values():
         launch(argv, env, cwd)  # warm: compiled bytecode, file cache
     for _ in range(runs):
-        for name, argv in processes.items():
+        for name, (argv, env) in processes.items():
             run = launch(argv, env, cwd)
             figures[name].walls.append(run.wall)
             figures[name].rss.append(run.rss_mb)
@@ -151,17 +159,28 @@ def child_env(shop_lines: list[str], database_url: str) -> dict[str, str]:
 
 
 def bench_ledger(
-    ledger: str, url: str, shop_url: str, shop_lines: list[str], folder: Path, runs: int
+    ledger: str,
+    url: str,
+    shop_url: str,
+    shop_lines: list[str],
+    folder: Path,
+    runs: int,
+    before: Path | None,
 ) -> list[Figures]:
     env = child_env(shop_lines, url)
     launch([PYTHON, ASSIST_SYNC, "sync", "orders", "--full"], env, folder)  # fill the ledger
     processes = {
-        "python": [PYTHON, "-c", "pass"],
-        "bare request": [PYTHON, "-c", BARE, f"{shop_url}/wp-json/"],
-        "sync orders": [PYTHON, ASSIST_SYNC, "sync", "orders"],
-        "--help": [PYTHON, ASSIST_SYNC, "--help"],
+        "python": ([PYTHON, "-c", "pass"], env),
+        "bare request": ([PYTHON, "-c", BARE, f"{shop_url}/wp-json/"], env),
+        "sync orders": ([PYTHON, ASSIST_SYNC, "sync", "orders"], env),
+        "--help": ([PYTHON, ASSIST_SYNC, "--help"], env),
     }
-    return measure(ledger, processes, env, folder, runs)
+    if before is not None:  # the same command from another source tree, found first
+        processes[BEFORE] = (
+            [PYTHON, "-c", CLI, "sync", "orders"],
+            {**env, "PYTHONPATH": str(before)},
+        )
+    return measure(ledger, processes, folder, runs)
 
 
 def report(figures: list[Figures]) -> None:
@@ -179,7 +198,7 @@ def report(figures: list[Figures]) -> None:
         wall, imports, rss = (statistics.median(x) for x in (f.walls, f.imports, f.rss))
         own = imports - median_of("python", f.ledger, "imports")
         goals = ""
-        if f.process == "sync orders":
+        if f.process in ("sync orders", BEFORE):
             over = wall - median_of("bare request", f.ledger, "walls")
             goals = (
                 f"wall ≤ bare + {WALL_GOAL} s: +{over:.2f} s {verdict(over <= WALL_GOAL)}; "
@@ -202,6 +221,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--before", type=Path, help="a source tree of another version whose sync runs beside"
+    )
     options = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from sandbox import Sandbox
@@ -223,11 +245,14 @@ def main(argv: list[str] | None = None) -> None:
         folder = Path(temp)
         lines = shop.env_lines()
         sqlite = f"sqlite:///{folder / 'ledger.sqlite3'}"
-        figures += bench_ledger("SQLite", sqlite, shop.url, lines, folder, options.runs)
+        before = options.before.resolve() if options.before else None
+        figures += bench_ledger("SQLite", sqlite, shop.url, lines, folder, options.runs, before)
         if not options.no_postgres:
             # the tests' server (ASSIST_TEST_POSTGRES_URL, default 127.0.0.1:5432, db test)
             with postgres_schema() as url:
-                figures += bench_ledger("PostgreSQL", url, shop.url, lines, folder, options.runs)
+                figures += bench_ledger(
+                    "PostgreSQL", url, shop.url, lines, folder, options.runs, before
+                )
     report(figures)
 
 
