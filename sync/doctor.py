@@ -5,6 +5,7 @@ wrong key vs wrong secret, an ``Authorization`` header stripped by the server, a
 for ``modified_after``, missing permissions, the client-area plugin or capability missing).
 This module decides which apply to the settings, turns missing settings and unusable URLs into
 findings too, and never raises for a remote problem. Secrets never appear in a finding.
+``Report.exit_code``: 0 all good, 2 a setting is missing or unusable, else 1 a check failed.
 """
 
 from __future__ import annotations
@@ -42,6 +43,15 @@ class Report:
     def failed(self) -> int:
         return sum(1 for f in self.findings if not f.ok)
 
+    @property
+    def exit_code(self) -> int:
+        """0 every check passed; 2 a setting is missing or unusable (fix the configuration
+        first); 1 a check of a remote failed."""
+        failed = [f for f in self.findings if not f.ok]
+        if not failed:
+            return 0
+        return 2 if any(f.configuration for f in failed) else 1
+
     def lines(self) -> list[str]:
         return [line(f) for f in self.findings]
 
@@ -61,7 +71,13 @@ def diagnose(
 
 
 def _shop(settings: Settings, factory: WooFactory) -> list[Finding]:
-    return _remote("shop", settings.require_shop, lambda: factory(settings), diagnose_shop)
+    skus = list(settings.catalog.packs)
+    return _remote(
+        "shop",
+        settings.require_shop,
+        lambda: factory(settings),
+        lambda woo: diagnose_shop(woo, skus),
+    )
 
 
 def _client_area(settings: Settings, factory: AreaFactory) -> list[Finding]:
@@ -82,10 +98,13 @@ def _remote(
     try:
         require()
     except ConfigError as exc:
-        return [Finding(False, f"{name}.settings", problem) for problem in exc.problems]
+        return [
+            Finding(False, f"{name}.settings", problem, configuration=True)
+            for problem in exc.problems
+        ]
     try:
         client = build()
-    except RemoteError as exc:
-        return [Finding(False, f"{name}.url", str(exc))]
+    except RemoteError as exc:  # the client refuses the settings before any request
+        return [Finding(False, f"{name}.url", str(exc), configuration=True)]
     with closing(client):
         return probe(client)

@@ -27,7 +27,7 @@ from wp_client.fetch import Limits
 from wp_client.http import HttpClient
 from wp_client.pagination import MAX_PER_PAGE, PageReader
 from wp_client.params import modified_window
-from wp_client.remote import Remote
+from wp_client.remote import LET_AUTHORIZATION_THROUGH, Remote
 from wp_client.retry import Backoff
 from wp_client.urls import site_url
 from wp_client.woo import as_secret, check_ca_bundle
@@ -39,8 +39,11 @@ NS = "assist/v1"
 MAX_BATCH = 100
 
 
-def explain_wp_auth(status: int, code: str | None, message: str) -> str | None:
-    """One line for a WordPress 401/403 on the client-area routes."""
+def explain_wp_auth(
+    status: int, code: str | None, message: str, *, doctor: bool = False
+) -> str | None:
+    """One line for a WordPress 401/403 on the client-area routes (``doctor``: for doctor's
+    own finding, which gives the fix instead of sending the user to doctor)."""
     said = f"({status} {code}: {message})"
     if code in ("incorrect_password", "invalid_username", "invalid_email"):
         return (
@@ -50,10 +53,11 @@ def explain_wp_auth(status: int, code: str | None, message: str) -> str | None:
     if code and code.startswith("application_passwords_disabled"):
         return f"Application Passwords are disabled on the site {said} — enable them for the user"
     if status == 401:
+        fix = LET_AUTHORIZATION_THROUGH if doctor else "run `assist-sync doctor`"
         return (
             f"WordPress treated the request as anonymous {said} — over plain http it ignores "
             "Application Passwords unless WP_ENVIRONMENT_TYPE is local; otherwise the server "
-            "strips the Authorization header (run `assist-sync doctor`)"
+            f"strips the Authorization header ({fix})"
         )
     return (
         f"WP_USERNAME lacks the permission {said} — give the user the assist_sync capability "

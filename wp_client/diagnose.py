@@ -5,11 +5,18 @@ what is wrong and what to change. The checks run in order; when a gate check fai
 cannot be reached, the credentials are refused) the later ones are skipped, since they would
 only repeat the same failure.
 
+The site check reads the public REST index ``/wp-json/`` anonymously: credentials there would be
+read by WordPress itself (a consumer key sent as Basic auth is an unknown user name to it). The
+credentials are then tried where the daemon uses them, with the transport it uses: the consumer
+key on ``wc/v3`` (OAuth 1.0a over http, Basic over https), the Application Password on
+``wp/v2/users/me``.
+
 What the checks tell apart: wrong URL (DNS, connection refused, 404 ``rest_no_route`` or not
-WordPress), TLS failure, HTML instead of JSON, a site address different from WordPress's own,
-wrong consumer key vs wrong secret, an ``Authorization`` header stripped by the server (the same
-key works in the query string), a shop too old for ``modified_after``, missing permissions, the
-client-area plugin not active, a user without the ``assist_sync`` capability.
+WordPress), TLS failure (an untrusted CA), HTML instead of JSON, a site address different from
+WordPress's own, wrong consumer key vs wrong secret, an ``Authorization`` header stripped by the
+server (the same key works in the query string), a shop too old for ``modified_after``, missing
+permissions, a pack SKU with no published product, the client-area plugin not active, a wrong
+Application Password, a user without the ``assist_sync`` capability.
 """
 
 from __future__ import annotations
@@ -22,18 +29,22 @@ from urllib.parse import urlsplit
 from wp_client.client_area import NS, ClientAreaClient
 from wp_client.errors import AuthenticationError, RemoteError
 from wp_client.http import HttpClient
-from wp_client.woo import WC, WooClient, get_arguments
+from wp_client.remote import LET_AUTHORIZATION_THROUGH
+from wp_client.woo import WC, WooClient, get_arguments, product_pages
 
 PROBE_RETRIES = 1
+OAUTH_ERROR = "woocommerce_rest_authentication_error"
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One line of ``doctor`` output: ``check`` names what was tested."""
+    """One line of ``doctor`` output: ``check`` names what was tested. ``configuration``: the
+    failure is a setting missing or unusable (doctor then exits 2), not a remote answer."""
 
     ok: bool
     check: str
     message: str
+    configuration: bool = False
 
 
 Check = Callable[[], Finding]
@@ -85,14 +96,24 @@ def check_index(
     return Finding(True, check, f"{site}/wp-json/ answers, {namespace} is available")
 
 
-def diagnose_shop(woo: WooClient) -> list[Finding]:
-    """Every WooCommerce check, in order; see the module docstring."""
-    probe = woo.http.derive(auth=woo.http.auth, max_retries=PROBE_RETRIES)
+def probes(http: HttpClient) -> tuple[HttpClient, HttpClient]:
+    """(anonymous, authenticated) clients for doctor: few retries, errors worded for doctor."""
+    remote = http.remote.for_doctor()
+    return (
+        http.derive(auth=None, max_retries=PROBE_RETRIES, remote=remote),
+        http.derive(auth=http.auth, max_retries=PROBE_RETRIES, remote=remote),
+    )
+
+
+def diagnose_shop(woo: WooClient, skus: Sequence[str] = ()) -> list[Finding]:
+    """Every WooCommerce check, in order; see the module docstring. ``skus``: the catalog's
+    packs, each of which needs a published product (warnings link to its page)."""
+    anonymous, probe = probes(woo.http)
     return run_checks(
         [
             (
                 lambda: check_index(
-                    probe,
+                    anonymous,
                     woo.url,
                     "WOO_URL",
                     WC,
@@ -105,7 +126,7 @@ def diagnose_shop(woo: WooClient) -> list[Finding]:
             (lambda: _check_shop_credentials(woo, probe), True),
             (lambda: _check_filters(probe), False),
             (lambda: _check_read(probe, "customers", "match guest orders by e-mail"), False),
-            (lambda: _check_read(probe, "products", "map SKUs to packs"), False),
+            (lambda: _check_products(probe, skus), False),
         ]
     )
 
@@ -116,6 +137,14 @@ def _check_shop_credentials(woo: WooClient, probe: HttpClient) -> Finding:
     except AuthenticationError as exc:
         if exc.status == 401 and exc.code == "woocommerce_rest_cannot_view" and not woo.uses_oauth:
             return _tell_stripped_header_from_unknown_key(woo, probe)
+        if woo.uses_oauth and exc.code == OAUTH_ERROR and "signature" in str(exc):
+            # shop.url found the site calling itself WOO_URL: the address signed is right
+            return Finding(
+                False,
+                "shop.credentials",
+                "WooCommerce rejected the consumer secret (the OAuth signature made with it does "
+                "not match) — check WOO_CONSUMER_SECRET",
+            )
         return Finding(False, "shop.credentials", str(exc))
     except RemoteError as exc:
         return Finding(False, "shop.credentials", str(exc))
@@ -155,8 +184,7 @@ def _tell_stripped_header_from_unknown_key(woo: WooClient, probe: HttpClient) ->
         False,
         "shop.credentials",
         "the server strips the Authorization header (the same key works in the query string) — "
-        'let it through (Apache: "CGIPassAuth On" or "SetEnvIf Authorization (.*) '
-        'HTTP_AUTHORIZATION=$1"; a proxy must forward it)',
+        + LET_AUTHORIZATION_THROUGH,
     )
 
 
@@ -187,14 +215,39 @@ def _check_read(probe: HttpClient, route: str, why: str) -> Finding:
     return Finding(True, f"shop.{route}", f"{route} readable")
 
 
+def _check_products(probe: HttpClient, skus: Sequence[str]) -> Finding:
+    """Each pack SKU has a published product: warnings send clients to its page to buy one."""
+    if not skus:
+        return _check_read(probe, "products", "map SKUs to packs")
+    try:
+        body, _ = probe.get_json(f"{WC}/products", {"sku": ",".join(skus), "per_page": 100})
+    except RemoteError as exc:
+        return Finding(False, "shop.products", f"cannot read products (needed for links): {exc}")
+    pages = product_pages(body if isinstance(body, list) else [], skus)
+    missing = [sku for sku in skus if sku not in pages]
+    hidden = [f"{sku} ({pages[sku].status})" for sku in skus if sku in pages and not pages[sku].url]
+    problems = ([f"no product has the SKU {', '.join(missing)}"] if missing else []) + (
+        [f"not published: {', '.join(hidden)}"] if hidden else []
+    )
+    if problems:
+        return Finding(
+            False,
+            "shop.products",
+            "; ".join(problems) + " — create or publish the pack's product in WooCommerce "
+            "(warnings link clients to its page), or remove the pack from ASSIST_CATALOG",
+        )
+    shown = ", ".join(f"{sku} {urlsplit(pages[sku].url or '').path}" for sku in skus)
+    return Finding(True, "shop.products", f"every pack has its product page: {shown}")
+
+
 def diagnose_client_area(area: ClientAreaClient) -> list[Finding]:
     """Every client-area check, in order: site, plugin, credentials, capability."""
-    probe = area.http.derive(auth=area.http.auth, max_retries=PROBE_RETRIES)
+    anonymous, probe = probes(area.http)
     return run_checks(
         [
             (
                 lambda: check_index(
-                    probe,
+                    anonymous,
                     area.url,
                     "WP_URL",
                     NS,

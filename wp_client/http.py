@@ -175,11 +175,14 @@ class HttpClient:
         )
         return body, visible
 
-    def derive(self, *, auth: AuthBase | None, max_retries: int) -> HttpClient:
-        """A client on the same session and remote with other auth/retries (``doctor`` probes)."""
+    def derive(
+        self, *, auth: AuthBase | None, max_retries: int, remote: Remote | None = None
+    ) -> HttpClient:
+        """A client on the same session with other auth/retries, and optionally another
+        wording of its errors (``doctor`` probes: ``remote.for_doctor()``)."""
         return HttpClient(
             self.api_root,
-            self.remote,
+            remote or self.remote,
             auth=auth,
             session=self.session,
             timeout=self.timeout,

@@ -138,7 +138,9 @@ class Translator:
         elif status in (401, 403):
             explained = None
             if self.remote.explain_auth is not None and not html:
-                explained = self.remote.explain_auth(status, code, err.message if err else "")
+                explained = self.remote.explain_auth(
+                    status, code, err.message if err else "", doctor=self.remote.doctor
+                )
             if html:
                 explained = (
                     f"{self.remote.name} answered {detail} at {where} — a firewall or security "

@@ -10,8 +10,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.auth import AuthBase
@@ -25,7 +27,7 @@ from wp_client.fetch import Limits
 from wp_client.http import HttpClient
 from wp_client.pagination import MAX_PER_PAGE, PageReader
 from wp_client.params import comma_list, modified_window
-from wp_client.remote import Remote
+from wp_client.remote import LET_AUTHORIZATION_THROUGH, Remote
 from wp_client.retry import Backoff
 from wp_client.urls import site_url
 
@@ -35,8 +37,14 @@ if TYPE_CHECKING:
 WC = "wc/v3"
 
 
-def explain_woo_auth(status: int, code: str | None, message: str) -> str | None:
-    """One line for a WooCommerce 401/403, told apart by its error code and message."""
+def explain_woo_auth(
+    status: int, code: str | None, message: str, *, doctor: bool = False
+) -> str | None:
+    """One line for a WooCommerce 401/403, told apart by its error code and message.
+
+    ``doctor``: the line is doctor's own finding, so it gives the fix instead of sending the
+    user to doctor.
+    """
     said = f"({status} {code}: {message})"
     low = message.lower()
     if code == "woocommerce_rest_authentication_error":
@@ -58,15 +66,19 @@ def explain_woo_auth(status: int, code: str | None, message: str) -> str | None:
             return f"WooCommerce rejected the OAuth timestamp {said} — check this machine's clock"
         return f"WooCommerce refused the credentials {said} — check WOO_CONSUMER_KEY/SECRET"
     if code == "woocommerce_rest_authentication_missing_parameter":
-        return (
-            f"WooCommerce received incomplete credentials {said} — a proxy or rewrite rule drops "
-            "part of the request; run `assist-sync doctor`"
+        cause = "a proxy or rewrite rule drops part of the request"
+        return f"WooCommerce received incomplete credentials {said} — {cause}" + (
+            "" if doctor else "; run `assist-sync doctor`"
         )
     if status == 401:
+        stripped = (
+            "the server may strip the Authorization header: " + LET_AUTHORIZATION_THROUGH
+            if doctor
+            else "the server strips the Authorization header: run `assist-sync doctor`"
+        )
         return (
             f"WooCommerce rejected the consumer key {said} — check WOO_CONSUMER_KEY/SECRET and "
-            "that the key has read access (if they are right, the server strips the "
-            "Authorization header: run `assist-sync doctor`)"
+            f"that the key has read access (if they are right, {stripped})"
         )
     return (
         f"The consumer key lacks a permission {said} — its owner needs the shop manager role "
@@ -93,6 +105,40 @@ def get_arguments(options: object) -> set[str]:
             args = endpoint.get("args")
             names.update(args if isinstance(args, dict) else ())
     return names
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    """Where a pack is sold: its product and status, and its page (``url``) when published."""
+
+    sku: str
+    product_id: int
+    status: str  # publish, draft, pending, private
+    url: str | None
+
+
+def product_pages(products: Sequence[object], skus: Sequence[str]) -> dict[str, ProductPage]:
+    """The product of each of ``skus`` found in ``products`` (a ``GET products`` answer, read as
+    untrusted): a published one first. ``url`` is its permalink — only for a published product
+    (a draft's permalink is a ``?p=`` preview address) and only an http(s) address."""
+    found: dict[str, ProductPage] = {}
+    wanted = set(skus)
+    for product in products:
+        if not isinstance(product, dict):
+            continue
+        sku, pid, status = product.get("sku"), product.get("id"), product.get("status")
+        if not isinstance(sku, str) or sku not in wanted:
+            continue
+        if not isinstance(pid, int) or not isinstance(status, str):
+            continue
+        link = product.get("permalink")
+        url: str | None = None
+        if status == "publish" and isinstance(link, str):
+            url = link if urlsplit(link).scheme in ("http", "https") else None
+        page = ProductPage(sku, pid, status, url)
+        if sku not in found or (url is not None and found[sku].url is None):
+            found[sku] = page
+    return found
 
 
 def as_secret(value: Secret | str) -> Secret:
@@ -227,6 +273,11 @@ class WooClient(RemoteClient):
         if not skus:
             return []
         return self._all(f"{WC}/products", {"sku": comma_list(skus, name="skus")}, "products")
+
+    def product_pages(self, skus: Sequence[str]) -> dict[str, ProductPage]:
+        """The product page of each of ``skus`` (one request with a comma list); a SKU with no
+        product is left out. See ``product_pages``."""
+        return product_pages(self.products_by_sku(skus), skus)
 
     def orders_options(self) -> dict[str, Any]:
         """``OPTIONS /orders``: the route's schema and accepted arguments (feature detection)."""

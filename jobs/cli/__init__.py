@@ -43,7 +43,7 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "doctor": LazyCommand(
         _SYNC,
-        "Check the shop URL, credentials and permissions (and the client area if configured).",
+        "Check the shop URL, credentials, permissions and pack products (and the client area).",
     ),
     "health": LazyCommand(
         "jobs.cli.health_command",

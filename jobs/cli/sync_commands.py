@@ -15,7 +15,7 @@ from typing import Protocol
 import click
 
 from config import Settings
-from jobs.cli.context import EXIT_FAILURE, AppContext, UserFacingError
+from jobs.cli.context import AppContext, UserFacingError
 from jobs.cli.sync_support import (
     area_errors,
     client_option,
@@ -219,14 +219,15 @@ def sync_all_command(
 @click.command()
 @pass_app
 def doctor(app: AppContext) -> None:
-    """Check the shop URL, credentials and permissions (and the client area if configured).
+    """Check the shop URL, credentials, permissions and pack products (and the client area).
 
-    One line per check; exit 0 when all pass, 1 otherwise.
+    One line per check; exit 0 when all pass, 2 when a setting is missing or unusable, 1 when
+    another check failed.
     """
     report = diagnose(app.settings)
     for text in report.lines():
         click.echo(text)
     if report.failed:
         raise UserFacingError(
-            f"{report.failed} of {len(report.findings)} checks failed", EXIT_FAILURE
+            f"{report.failed} of {len(report.findings)} checks failed", report.exit_code
         )

@@ -120,7 +120,7 @@ def test_doctor_names_html_instead_of_json(invoke: Cli, sandbox: Sandbox) -> Non
 
 def test_doctor_reports_missing_settings_as_findings(invoke: Cli) -> None:
     outcome = invoke("doctor", WOO_CONSUMER_SECRET="", WP_USERNAME="")
-    assert outcome.code == 1
+    assert outcome.code == 2  # configuration errors
     assert "FAIL  shop.settings: WOO_CONSUMER_SECRET is not set" in outcome.stdout
     assert "FAIL  area.settings: WP_USERNAME is not set" in outcome.stdout
 

@@ -45,6 +45,21 @@ def shop_index() -> None:
     responses.get(f"{API}/", json={"namespaces": ["wp/v2", "wc/v3"], "home": SHOP})
 
 
+def pack_products(*, draft: str | None = None) -> list[dict[str, object]]:
+    """The shop's three pack products (one of them a draft when ``draft`` names its SKU)."""
+    return [
+        {
+            "id": 10 + n,
+            "sku": sku,
+            "status": "draft" if sku == draft else "publish",
+            "permalink": f"{SHOP}/produit/{sku.lower()}/"
+            if sku != draft
+            else f"{SHOP}/?post_type=product&p={10 + n}",
+        }
+        for n, sku in enumerate(("ASSIST-3H", "ASSIST-5H", "ASSIST-10H"))
+    ]
+
+
 def text(report: Report) -> str:
     return "\n".join(report.lines())
 
@@ -56,16 +71,56 @@ def test_a_healthy_shop_over_https_with_basic_auth() -> None:
     responses.get(ORDERS, json=[], headers={"X-WP-Total": "0"}, match=[authorized])
     responses.add("OPTIONS", ORDERS, json=OPTIONS)
     responses.get(f"{API}/wc/v3/customers", json=[])
-    responses.get(f"{API}/wc/v3/products", json=[])
+    skus = matchers.query_param_matcher(
+        {"sku": "ASSIST-3H,ASSIST-5H,ASSIST-10H", "per_page": "100"}, strict_match=False
+    )
+    responses.get(f"{API}/wc/v3/products", json=pack_products(), match=[skus])
     report = diagnose(settings())
-    assert report.ok and report.failed == 0, text(report)
+    assert report.ok and report.failed == 0 and report.exit_code == 0, text(report)
     assert [f.check for f in report.findings][:3] == [
         "shop.url",
         "shop.credentials",
         "shop.filters",
     ]
     assert "Basic over https" in report.findings[1].message
+    assert report.findings[-1].message == (
+        "every pack has its product page: ASSIST-3H /produit/assist-3h/, "
+        "ASSIST-5H /produit/assist-5h/, ASSIST-10H /produit/assist-10h/"
+    )
     assert not any(f.check.startswith("area.") for f in report.findings)  # no WP_* settings
+
+
+@responses.activate
+def test_the_index_is_read_anonymously() -> None:
+    """A consumer key sent as Basic auth to /wp-json/ is an unknown user name to WordPress
+    (401 invalid_username): the index is public, credentials go to wc/v3 only."""
+    shop_index()
+    responses.get(ORDERS, json=[], headers={"X-WP-Total": "0"})
+    responses.add("OPTIONS", ORDERS, json=OPTIONS)
+    responses.get(f"{API}/wc/v3/customers", json=[])
+    responses.get(f"{API}/wc/v3/products", json=pack_products())
+    report = diagnose(settings())
+    assert report.ok, text(report)
+    index, orders = responses.calls[0].request, responses.calls[1].request
+    assert index.url == f"{API}/" and "Authorization" not in index.headers
+    assert orders.headers["Authorization"] == BASIC
+
+
+@responses.activate
+def test_a_pack_without_a_published_product_is_named() -> None:
+    shop_index()
+    responses.get(ORDERS, json=[], headers={"X-WP-Total": "0"})
+    responses.add("OPTIONS", ORDERS, json=OPTIONS)
+    responses.get(f"{API}/wc/v3/customers", json=[])
+    products = [p for p in pack_products(draft="ASSIST-5H") if p["sku"] != "ASSIST-10H"]
+    responses.get(f"{API}/wc/v3/products", json=products)
+    report = diagnose(settings())
+    assert report.exit_code == 1 and report.failed == 1
+    assert report.lines()[-1] == (
+        "FAIL  shop.products: no product has the SKU ASSIST-10H; not published: ASSIST-5H "
+        "(draft) — create or publish the pack's product in WooCommerce (warnings link clients "
+        "to its page), or remove the pack from ASSIST_CATALOG"
+    )
 
 
 @responses.activate
@@ -97,12 +152,14 @@ def test_missing_shop_settings_are_findings_without_a_request(missing: str) -> N
     report = diagnose(settings(**{missing: ""}))
     assert [f.check for f in report.findings] == ["shop.settings"]
     assert missing in report.findings[0].message and report.failed == 1
+    assert report.exit_code == 2  # a configuration error, not a failed check
 
 
 def test_an_unusable_url_is_a_finding() -> None:
     report = diagnose(settings(WOO_URL="http://shop.example.fr", ASSIST_ALLOW_INSECURE_HTTP="1"),
                       woo_factory=_refuse)  # fmt: skip
     assert [(f.check, f.ok) for f in report.findings] == [("shop.url", False)]
+    assert report.exit_code == 2
 
 
 def test_incomplete_client_area_settings_are_findings() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import requests
 import responses
 from responses import matchers
@@ -13,6 +15,7 @@ from urllib3.exceptions import MaxRetryError, NameResolutionError
 from tests.wp_client.conftest import API, APP_PASSWORD, KEY, SECRET, SHOP, captured, replay
 from wp_client.client_area import ClientAreaClient
 from wp_client.diagnose import Finding, diagnose_client_area, diagnose_shop
+from wp_client.errors import AuthenticationError
 from wp_client.woo import WooClient
 
 INDEX = f"{SHOP}/wp-json/"
@@ -32,7 +35,8 @@ def healthy_shop(rsps: responses.RequestsMock, *, skip: tuple[str, ...] = ()) ->
         replay(rsps, "OPTIONS", ORDERS, "orders_options_schema")
     if "customers" not in skip:
         replay(rsps, "GET", f"{API}/customers", "customers_list_filter_email")
-    replay(rsps, "GET", f"{API}/products", "products_list_sku_comma_list")
+    if "products" not in skip:
+        replay(rsps, "GET", f"{API}/products", "products_list_sku_comma_list")
 
 
 def by_check(findings: list[Finding]) -> dict[str, Finding]:
@@ -180,3 +184,52 @@ def test_client_area_bad_password(rsps: responses.RequestsMock, area: ClientArea
     replay(rsps, "GET", f"{SHOP}/wp-json/wp/v2/users/me", "error_wp_users_me_bad_app_password")
     found = by_check(diagnose_client_area(area))
     assert "check WP_USERNAME and WP_APP_PASSWORD" in found["area.credentials"].message
+
+
+def test_the_index_is_read_without_credentials(
+    rsps: responses.RequestsMock, area: ClientAreaClient
+) -> None:
+    _area_index(rsps)
+    me = copy.deepcopy(captured("wp_get_users_me_context_edit")["body"])
+    me["capabilities"]["assist_sync"] = True
+    rsps.add("GET", f"{SHOP}/wp-json/wp/v2/users/me", json=me)
+    rsps.add("GET", f"{SHOP}/wp-json/assist/v1/tickets", json=[], headers={"X-WP-Total": "0"})
+    assert all(f.ok for f in diagnose_client_area(area))
+    index, me_call = rsps.calls[0].request, rsps.calls[1].request
+    assert "Authorization" not in index.headers
+    assert me_call.headers["Authorization"].startswith("Basic ")
+
+
+def test_doctor_never_sends_the_user_to_doctor(
+    rsps: responses.RequestsMock, woo: WooClient, area: ClientAreaClient
+) -> None:
+    """Outside doctor a refused request says "run `assist-sync doctor`"; doctor's own findings
+    give the fix instead."""
+    _area_index(rsps)
+    replay(rsps, "GET", f"{SHOP}/wp-json/wp/v2/users/me", "error_wp_users_me_no_auth")
+    found = by_check(diagnose_client_area(area))
+    message = found["area.credentials"].message
+    assert "assist-sync doctor" not in message and "CGIPassAuth On" in message
+    with_header = {"code": "rest_forbidden", "message": "Sorry.", "data": {"status": 401}}
+    rsps.add("GET", ORDERS, status=401, json=with_header)
+    healthy_shop(rsps, skip=("index", "orders"))
+    shop = by_check(diagnose_shop(woo))["shop.credentials"].message
+    assert "assist-sync doctor" not in shop and "CGIPassAuth On" in shop
+    with pytest.raises(AuthenticationError, match="run `assist-sync doctor`"):
+        woo.http.get_json("wc/v3/orders")
+
+
+def test_pack_products_are_checked_by_sku(rsps: responses.RequestsMock, woo: WooClient) -> None:
+    healthy_shop(rsps, skip=("products",))
+    answer = copy.deepcopy(captured("products_list_sku_comma_list")["body"])
+    skus = [product["sku"] for product in answer]
+    answer[0]["status"] = "draft"
+    rsps.add("GET", f"{API}/products", json=answer)
+    finding = by_check(diagnose_shop(woo, [*skus, "ASSIST-99H"]))["shop.products"]
+    assert not finding.ok
+    assert finding.message.startswith(
+        f"no product has the SKU ASSIST-99H; not published: {skus[0]} (draft) — "
+    )
+    assert parse_qs(urlsplit(rsps.calls[-1].request.url).query)["sku"] == [
+        ",".join([*skus, "ASSIST-99H"])
+    ]
