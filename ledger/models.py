@@ -258,6 +258,19 @@ class AdminFlag(Base):
     resolved_at: Mapped[datetime | None]
 
 
+class ProductPage(Base):
+    """Where a pack is sold in the shop, as last read: its product and page (``url`` only for a
+    published product; ``status`` ``missing`` when no product has the SKU)."""
+
+    __tablename__ = "product_pages"
+
+    sku: Mapped[str] = mapped_column(String(100), primary_key=True)
+    product_id: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime]
+
+
 class SyncCursor(Base):
     """Where an incremental sync resumes. Saved in the transaction of the rows it covers."""
 

@@ -67,6 +67,20 @@ class OrderRow:
 
 
 @dataclass(frozen=True)
+class ProductPageRow:
+    """A pack's product in the shop as last read (``url`` None: missing or not published)."""
+
+    sku: str
+    product_id: int | None
+    status: str  # the product's status, or MISSING_PRODUCT
+    url: str | None
+    fetched_at: datetime
+
+
+MISSING_PRODUCT = "missing"
+
+
+@dataclass(frozen=True)
 class TicketRecord:
     """A client-area ticket: its estimate and the client's overrun decision, if any."""
 

@@ -227,13 +227,15 @@ def product_json(product: Product, base: str, related: list[int]) -> dict[str, A
         "id": product.id,
         "name": product.name,
         "slug": product.slug,
-        "permalink": f"{base}/produit/{product.slug}/",
+        "permalink": f"{base}/produit/{product.slug}/"
+        if product.status == "publish"
+        else f"{base}/?post_type=product&p={product.id}",  # WordPress' address of a draft
         "date_created": local_text(product.created),
         "date_created_gmt": gmt_text(product.created),
         "date_modified": local_text(product.created),
         "date_modified_gmt": gmt_text(product.created),
         "type": product.type,
-        "status": "publish",
+        "status": product.status,
         "featured": False,
         "catalog_visibility": "visible",
         "description": "",

@@ -67,6 +67,7 @@ class Product:
     attribute: tuple[str, str] | None = None  # (attribute name, option) of a variation
     variations: list[int] = field(default_factory=list)
     total_sales: int = 0
+    status: str = "publish"  # draft, pending, private: not on sale, no public page
 
 
 @dataclass

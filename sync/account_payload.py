@@ -25,6 +25,7 @@ from ledger.french import format_date, format_duration
 from ledger.records import LotRow, ReportRow, TicketRecord
 from ledger.store import LedgerStore
 from sync.labels import lot_label, status_label
+from sync.product_pages import product_urls as known_product_urls
 from sync.warnings import WarningOptions, detect_warnings, logged_minutes_by_ticket
 
 RECENT_TASKS = 20
@@ -70,7 +71,7 @@ def account_payload(
     for lot in balance.lots:
         for entry, minutes, _absorbed in store.charges_of_lot(lot.id):
             charged[entry.id] += minutes
-    options = WarningOptions.from_settings(settings, product_urls)
+    options = WarningOptions.from_settings(settings, known_product_urls(store, product_urls))
     live_tickets = [t for t in tickets if not t.deleted]
     warnings = detect_warnings(
         balance,

@@ -16,6 +16,8 @@ A run (``sync_orders``):
   (one request each): a 404 means it was deleted, and its lots are voided;
 * retries held guest orders whose billing e-mail now belongs to a ledger client (one request
   per such order, none otherwise), so a no-change run makes exactly one list request;
+* then refreshes the packs' product pages when they are due (``sync.product_pages``: one
+  request a day at most, never a failure of the run);
 * records its outcome as job ``job`` (``orders``; the daemon's nightly full pass records itself
   as ``reconcile``, once). A failure (``wp_client`` errors, a deadline) is recorded and
   re-raised: pages already committed stay, the cursor stays where it was.
@@ -41,6 +43,7 @@ from sync.order_apply import Tally, apply_batch
 from sync.order_batch import DELETED, QUARANTINE_SOURCE, Batch, Shop, prepare_batch
 from sync.order_cursor import CURSOR_NAME, OrderCursor, whole_seconds
 from sync.policy import policy_from_settings
+from sync.product_pages import refresh_product_pages
 from sync.sessions import Sessions, SharedSession, recorded, run_in, with_last
 from sync.summary import SyncSummary
 from wp_client.errors import BadPayloadError
@@ -221,6 +224,7 @@ class _OrdersRun:
         if batches == 0:  # nothing to read at all: the cursor moves alone
             with sessions.writing() as store:
                 self._save_cursor(store)
+        refresh_product_pages(sessions, self.woo, self.settings.catalog.packs, self.now)
 
     def _save_cursor(self, store: LedgerStore) -> None:
         if self.moves_cursor:

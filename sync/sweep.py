@@ -39,6 +39,7 @@ from ledger.domain import LotStatus
 from ledger.store import LedgerStore
 from sync.mailer import Mailer, MailError, MailRejected, compose_warning
 from sync.policy import policy_from_settings
+from sync.product_pages import product_urls as known_product_urls
 from sync.reports import end_of_mission_report, render_report_pdf
 from sync.summary import SyncSummary
 from sync.warnings import ClientWarning, WarningOptions, detect_warnings, logged_minutes_by_ticket
@@ -105,7 +106,7 @@ def current_warnings(
     balance = store.balance(client_id)
     tickets = store.tickets_of_client(client_id)
     logged = logged_minutes_by_ticket(store.entries_of_client(client_id), settings.rounding_minutes)
-    options = WarningOptions.from_settings(settings, product_urls)
+    options = WarningOptions.from_settings(settings, known_product_urls(store, product_urls))
     return detect_warnings(balance, tickets, logged, now, options)
 
 

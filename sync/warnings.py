@@ -52,8 +52,9 @@ class WarningKind(StrEnum):
 class WarningOptions:
     """What detection needs from the configuration.
 
-    ``product_urls`` maps a pack SKU to the page where it is bought (the catalog's ``url`` of each
-    pack, overridden by the caller's); a SKU not listed falls back to the shop's home page.
+    ``product_urls`` maps a pack SKU to the page where it is bought: its product page as found in
+    the shop (``sync.product_pages``), unless the catalog gives the pack a ``url`` (the agency
+    chose it); a SKU with neither falls back to the shop's home page.
     """
 
     low_balance_minutes: int = 60
@@ -74,8 +75,8 @@ class WarningOptions:
             rounding_minutes=settings.rounding_minutes,
             shop_url=settings.woo_url,
             product_urls={
-                **{sku: pack.url for sku, pack in settings.catalog.packs.items() if pack.url},
                 **(product_urls or {}),
+                **{sku: pack.url for sku, pack in settings.catalog.packs.items() if pack.url},
             },
         )
 

@@ -1,4 +1,5 @@
-"""The shop side of the store: clients, orders with their status history, lots, admin flags."""
+"""The shop side of the store: clients, orders with their status history, lots, admin flags,
+the packs' product pages."""
 
 from __future__ import annotations
 
@@ -7,8 +8,16 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ledger.domain import Lot, LotSource, LotStatus
-from ledger.models import AdminFlag, Client, LotModel, Order, OrderStatusChange
-from ledger.records import Change, ClientRow, FlagRow, OrderRecord, OrderRow, order_lot_id
+from ledger.models import AdminFlag, Client, LotModel, Order, OrderStatusChange, ProductPage
+from ledger.records import (
+    Change,
+    ClientRow,
+    FlagRow,
+    OrderRecord,
+    OrderRow,
+    ProductPageRow,
+    order_lot_id,
+)
 from ledger.store.base import StoreBase, lot_from_model
 
 LOT_FIELDS = (
@@ -281,3 +290,32 @@ class ShopRepository(StoreBase):
         row.resolved_at = now
         self.session.flush()
         return True
+
+    # --- product pages -------------------------------------------------------------------
+
+    def product_pages(self) -> dict[str, ProductPageRow]:
+        """Each pack's product as last read from the shop, by SKU."""
+        return {
+            r.sku: ProductPageRow(r.sku, r.product_id, r.status, r.url, r.fetched_at)
+            for r in self.session.scalars(select(ProductPage))
+        }
+
+    def save_product_page(self, page: ProductPageRow) -> None:
+        """Store (or replace) what the shop said about ``page.sku``."""
+        self.session.merge(
+            ProductPage(
+                sku=page.sku,
+                product_id=page.product_id,
+                status=page.status,
+                url=page.url,
+                fetched_at=page.fetched_at,
+            )
+        )
+        self.session.flush()
+
+    def product_urls(self) -> dict[str, str]:
+        """The product page of each pack that has a published product, by SKU."""
+        rows = self.session.execute(
+            select(ProductPage.sku, ProductPage.url).where(ProductPage.url.is_not(None))
+        )
+        return {sku: url for sku, url in rows if url}

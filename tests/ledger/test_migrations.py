@@ -26,6 +26,7 @@ TABLES = {
     "order_status_history",
     "orders",
     "outbox",
+    "product_pages",
     "quarantine",
     "reports",
     "sync_cursors",

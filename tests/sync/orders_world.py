@@ -87,6 +87,11 @@ class World:
     def list_requests(self) -> int:
         return self.sandbox.count("/wc/v3/orders")
 
+    def last_list_query(self) -> dict[str, str]:
+        """The query of the last orders listing the sandbox answered."""
+        lists = [r for r in self.sandbox.requests if r.route.rstrip("/") == "/wc/v3/orders"]
+        return dict(lists[-1].query)
+
     def requests_to(self, prefix: str) -> list[str]:
         return [r.route for r in self.sandbox.requests if r.route.startswith(prefix)]
 

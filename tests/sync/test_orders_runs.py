@@ -27,7 +27,7 @@ def test_no_change_incremental_sync_makes_exactly_one_request(seeded_world: Worl
     assert again.requests == 1 and again.orders_read == 0
     assert len(seeded_world.sandbox.requests) == before + 1
     assert seeded_world.list_requests() == lists + 1
-    query = seeded_world.sandbox.requests[-1].query
+    query = seeded_world.last_list_query()
     assert query["dates_are_gmt"] == "true" and query["orderby"] == "id" and query["order"] == "asc"
     assert "modified_after" in query and "modified_before" in query
 
@@ -50,11 +50,11 @@ def test_the_cursor_is_the_frozen_bound_minus_the_overlap(world: World) -> None:
     world.sync(now=now)
     expected = now.replace(microsecond=0) - timedelta(seconds=world.settings.overlap_seconds)
     assert world.cursor() == OrderCursor(expected)
-    query = world.sandbox.requests[-1].query
+    query = world.last_list_query()
     assert query["modified_before"] == now.strftime("%Y-%m-%dT%H:%M:%S")
     assert "modified_after" not in query  # first run: everything up to the bound
     world.sync(now=now + timedelta(minutes=10))
-    query = world.sandbox.requests[-1].query
+    query = world.last_list_query()
     assert query["modified_after"] == expected.strftime("%Y-%m-%dT%H:%M:%S")
 
 
@@ -65,11 +65,11 @@ def test_since_and_client_narrow_one_run_and_never_move_the_cursor(world: World)
     theirs = world.order(bob.id, [("ASSIST-5H", 1)])
     summary = world.sync(client_id=ana.id)
     assert summary.lots_opened == 1 and world.lots(mine.id) and world.lots(theirs.id) == []
-    assert world.sandbox.requests[-1].query["customer"] == str(ana.id)
+    assert world.last_list_query()["customer"] == str(ana.id)
     assert world.cursor() is None
     since = datetime.now(UTC) - timedelta(days=1)
     assert world.sync(since=since).lots_opened == 1
-    assert world.sandbox.requests[-1].query["modified_after"] == since.strftime("%Y-%m-%dT%H:%M:%S")
+    assert world.last_list_query()["modified_after"] == since.strftime("%Y-%m-%dT%H:%M:%S")
     assert world.cursor() is None
     world.sync()
     assert world.cursor() is not None
