@@ -1,7 +1,8 @@
 """One contract, two servers: docs/client-area-api.md checked against the sandbox and the plugin.
 
-Every test runs twice, on the sandbox (``sandbox`` fixture) and on the real WordPress with the
-plugin (``wordpress`` fixture, skipped locally when the Debian packages are missing). Only what
+Every test runs three times: on the sandbox (``sandbox`` fixture) and on the real WordPress
+with the plugin, over plain http (``wordpress``) and over HTTPS with its own CA
+(``wordpress_tls``); the real ones are skipped locally when PHP or MariaDB are missing. Only what
 the contract promises is asserted: shapes and types, pagination and its headers, filters, the
 tombstones, the error codes and the permission answers. Anything one backend does beyond it
 (sub-second clocks, extra checks) is left out on purpose.
@@ -45,13 +46,18 @@ class Backend:
     add_entries: Callable[[int, list[tuple[str, int, str]]], list[int]]
     edit_entry: Callable[[int, int], None]
     delete_entry: Callable[[int], None]
+    verify: str | bool = True  # the CA file of an HTTPS backend
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """Any request to the backend (``url`` absolute), trusting its CA."""
+        return requests.request(method, url, timeout=30, verify=self.verify, **kwargs)
 
     def get(self, path: str, **params: object) -> requests.Response:
-        return requests.get(f"{self.api}{path}", params=params, auth=self.daemon_auth, timeout=30)
+        return self.request("GET", f"{self.api}{path}", params=params, auth=self.daemon_auth)
 
     def post(self, path: str, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("auth", self.daemon_auth)
-        return requests.post(f"{self.api}{path}", timeout=30, **kwargs)
+        return self.request("POST", f"{self.api}{path}", **kwargs)
 
 
 def sandbox_backend(sb: Sandbox) -> Backend:
@@ -106,7 +112,8 @@ def wordpress_backend(site: WordPressSite) -> Backend:
         site.php("Assist_Store::delete_entry($args) || assist_test_fail('not live');", entry)
 
     return Backend(
-        name="wordpress",
+        name="wordpress-https" if site.shop.ca else "wordpress",
+        verify=site.shop.verify,
         api=site.api,
         root=site.url,
         daemon_auth=site.daemon_auth(),
@@ -121,11 +128,17 @@ def wordpress_backend(site: WordPressSite) -> Backend:
     )
 
 
-@pytest.fixture(params=["sandbox", pytest.param("wordpress", marks=pytest.mark.wordpress)])
+@pytest.fixture(
+    params=[
+        "sandbox",
+        pytest.param("wordpress", marks=pytest.mark.wordpress),
+        pytest.param("wordpress_tls", marks=pytest.mark.wordpress),
+    ]
+)
 def backend(request: pytest.FixtureRequest) -> Backend:
     if request.param == "sandbox":
         return sandbox_backend(request.getfixturevalue("sandbox"))
-    return wordpress_backend(request.getfixturevalue("wordpress"))
+    return wordpress_backend(request.getfixturevalue(request.param))
 
 
 def assert_error(response: requests.Response, status: int, code: str) -> dict[str, Any]:
@@ -284,11 +297,11 @@ def test_invalid_list_parameters_are_400(
 
 def test_the_rest_route_query_form_and_unknown_routes(backend: Backend) -> None:
     client, _, ids = client_with_entries(backend, 2)
-    response = requests.get(
+    response = backend.request(
+        "GET",
         f"{backend.root}/",
         params={"rest_route": "/assist/v1/time-entries", "client": client},
         auth=backend.daemon_auth,
-        timeout=30,
     )
     assert response.status_code == 200
     assert sorted(row["id"] for row in response.json()) == sorted(ids)
@@ -318,13 +331,12 @@ def test_daemon_routes_refuse_anonymous_and_unprivileged_callers(
     backend: Backend, method: str, path: str, kwargs: dict[str, Any]
 ) -> None:
     url = f"{backend.api}{path}"
-    assert_error(requests.request(method, url, timeout=30, **kwargs), 401, "rest_forbidden")
-    other = requests.request(method, url, auth=backend.other_auth, timeout=30, **kwargs)
+    assert_error(backend.request(method, url, **kwargs), 401, "rest_forbidden")
+    other = backend.request(method, url, auth=backend.other_auth, **kwargs)
     assert_error(other, 403, "rest_forbidden")
-    wrong = requests.request(
-        method, url, auth=(backend.daemon_auth[0], "abcd efgh ijkl mnop qrst uvwx"), timeout=30,
-        **kwargs,
-    )  # fmt: skip
+    wrong = backend.request(
+        method, url, auth=(backend.daemon_auth[0], "abcd efgh ijkl mnop qrst uvwx"), **kwargs
+    )
     assert wrong.status_code == 401
 
 
@@ -337,9 +349,9 @@ def test_a_report_download_needs_a_privileged_or_owning_user(backend: Backend) -
         headers=PDF_HEADERS,
     ).json()
     url = f"{backend.api}/reports/{report['id']}/download"
-    assert requests.get(url, timeout=30).status_code == 401
-    assert requests.get(url, auth=backend.other_auth, timeout=30).status_code == 403
-    granted = requests.get(url, auth=backend.daemon_auth, timeout=30)
+    assert backend.request("GET", url).status_code == 401
+    assert backend.request("GET", url, auth=backend.other_auth).status_code == 403
+    granted = backend.request("GET", url, auth=backend.daemon_auth)
     assert granted.status_code == 200
     assert granted.headers["Content-Type"].startswith("application/pdf")
     assert granted.content == b"%PDF-1.4\n% download\n"
