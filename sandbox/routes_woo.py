@@ -1,9 +1,11 @@
 """The WooCommerce REST v3 routes the daemon uses: dispatch, authentication, orders, refunds.
 
 Behaviour follows what the captured 8.9.1 shop did (``fixtures/README.md``): comma or array
-``status``, exclusive date filters read in the shop's timezone unless ``dates_are_gmt``, ``id`` as
-tie-breaker in the requested direction, ``Link`` with only prev/next, a page past the end answered
-``200 []`` with totals 0, refunds of an unknown order ``200 []``.
+``status``, exclusive date filters read in the shop's timezone unless ``dates_are_gmt``, ``Link``
+with only prev/next, a page past the end answered ``200 []`` with totals 0, refunds of an unknown
+order ``200 []``. Orders with the same date come with ``id`` as tie-breaker in the requested
+direction: WooCommerce (HPOS) sets no tie-breaker at all (the database's order, which a client
+must not rely on; the daemon reads by ``id``).
 """
 
 from __future__ import annotations

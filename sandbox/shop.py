@@ -315,6 +315,28 @@ class ShopState:
             self._changed(order, touch, as_utc(at) if at else self.clock())
             return order
 
+    def set_dates(
+        self,
+        item_id: int,
+        *,
+        created: datetime | None = None,
+        modified: datetime | None = None,
+        paid: datetime | None = None,
+    ) -> None:
+        """Give an order (or a refund, by its id) exact dates, earlier ones too — what a test
+        does to a real shop through the database. None leaves a date as it is."""
+        with self.lock:
+            order = self.orders.get(item_id)
+            if order is None:
+                refund = next(r for o in self.orders.values() for r in o.refunds if r.id == item_id)
+                refund.created = as_utc(created) if created else refund.created
+                self.orders[refund.order_id].version += 1
+                return
+            order.created = as_utc(created) if created else order.created
+            order.modified = as_utc(modified) if modified else order.modified
+            order.paid = as_utc(paid) if paid else order.paid
+            order.version += 1
+
     def touch(self, order_id: int, *, at: datetime | None = None) -> Order:
         """A save that changes nothing but ``date_modified`` (a note, a plugin's meta...)."""
         return self.edit_order(order_id, at=at)

@@ -1,29 +1,28 @@
-"""The sandbox answers like the real shop: each captured exchange replayed against it.
+"""Every shop answers like the captured one: each captured exchange replayed against it.
 
-The sandbox is given the captured shop's story (three clients, orders 13-21 in the same states,
-the same refunds, order 16 moved from on-hold to processing 70 s after the others), then every
-relevant request of ``fixtures/woocommerce-8.9.1`` is made again — with real OAuth 1.0a signatures
-by the ``woocommerce`` package over plain HTTP — and compared with what the real shop answered:
-same status, every key of the real body present with the same JSON type (null in the real body
-allows anything), same error code, the pagination headers where the real shop sent them, same
-Content-Type. Totals are compared where the story makes them equal.
+Each shop — the sandbox, the real shop over http, the real shop over https — is given the
+captured shop's story (``woo_story``: three clients, orders 13-21 in the same states, the same
+refunds, order 16 moved from on-hold to processing 70 s after the others), then every relevant
+request of ``fixtures/woocommerce-8.9.1`` is made again with the ``woocommerce`` package (real
+OAuth 1.0a signatures over http, Basic over https) and compared with what the captured shop
+answered: same status, every key of the real body present with the same JSON type (null in the
+real body allows anything), same error code, the pagination headers where the real shop sent
+them, same Content-Type. Order lists are narrowed to the story's orders (``include``), so the
+totals, compared where the story makes them equal, are the story's own in a shared shop.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from woocommerce import API
 
-from sandbox import Sandbox
-from sandbox.dates import gmt_text, utc_now
+from tests.contract.shops import ContractShop
+from tests.contract.woo_story import Story, build_story
 
 FIXTURES = Path(__file__).parent / "fixtures" / "woocommerce-8.9.1"  # copies, see README there
 
@@ -36,82 +35,10 @@ def real(name: str) -> dict[str, Any]:
     return loaded
 
 
-@dataclass
-class Story:
-    """Ids in the sandbox of what the captured shop called customers 2, 3, 4 and orders 13-21."""
-
-    sb: Sandbox
-    ids: dict[str, int] = field(default_factory=dict)
-    checkpoint: str = ""  # naive UTC between the orders' creation and order 16's update
-
-    def fill(self, text: str) -> str:
-        return text.format(**self.ids, checkpoint=self.checkpoint)
-
-
-def build_story(sb: Sandbox, phase: int) -> Story:
-    """The captured shop at a moment of its capture session.
-
-    Phase 1: as created (13 pending, 16 on-hold). Phase 2: 16 moved to processing 70 s later (with
-    a meta). Phase 3: 13 paid as well. Creation seconds follow the capture (13-16, then 17-19,
-    then 20-21 and the refunds), so date and modified orderings tie and break the same way.
-    """
-    shop = sb.shop
-    start = utc_now() - timedelta(hours=2)
-    anna = shop.add_customer("anna.1@exemple.fr", "Anna", "Schmitt", at=start)
-    ben = shop.add_customer("ben.2@exemple.fr", "Ben", "Muller", at=start)
-    clara = shop.add_customer("clara.3@exemple.fr", "Clara", "Weber", at=start)
-    for who in (anna, ben, clara):
-        who.billing.update(first_name=who.first_name, last_name=who.last_name, city="Lyon")
-    anna.meta += [
-        {"id": 100, "key": "sync_woo_customer_id", "value": str(anna.id)},
-        {"id": 101, "key": "sync_last_order_at", "value": "2026-11-26T10:40:00Z"},
-    ]
-
-    def order(customer: int, lines: list[tuple[str, int]], status: str, second: int,
-              **kw: Any) -> int:  # fmt: skip
-        at = start + timedelta(seconds=second)
-        return shop.add_order(customer, lines, status=status, created_at=at, **kw).id
-
-    ids = {
-        "anna": anna.id,
-        "ben": ben.id,
-        "pending": order(anna.id, [("ASSIST-3H", 1)], "pending", 0),
-        "processing": order(ben.id, [("ASSIST-5H", 1)], "processing", 0),
-        "completed": order(clara.id, [("ASSIST-10H", 1)], "completed", 0),
-        "on_hold": order(anna.id, [("ASSIST-3H", 1)], "on-hold", 0),
-        "guest_cancelled": order(0, [("ASSIST-5H", 1)], "cancelled", 1,
-                                 billing_email="invite@exemple.fr"),
-        "refunded": order(ben.id, [("ASSIST-3H", 1)], "completed", 1),
-        "partial": order(clara.id, [("ASSIST-10H", 1)], "completed", 1),
-        "two_items": order(anna.id, [("ASSIST-3H", 1), ("ASSIST-5H", 1)], "processing", 2),
-        "qty2": order(clara.id, [("ASSIST-5H", 2)], "processing", 2),
-    }  # fmt: skip
-    shop.edit_order(ids["processing"], meta=[("_sync_test_ref", "REF-0001")], at=start)
-    later = start + timedelta(seconds=2)
-    full = shop.refund(ids["refunded"], amount="180.00", reason="full refund", at=later)
-    partial_line = shop.order(ids["partial"]).lines[0].id
-    shop.refund(ids["partial"], {partial_line: 0}, amount="100.00", reason="2h", at=later)
-    ids["refund"] = full.id
-    if phase >= 2:
-        moved = start + timedelta(seconds=70)
-        shop.set_status(ids["on_hold"], "processing", at=moved)
-        shop.edit_order(ids["on_hold"], meta=[("_sync_note", "moved")], at=moved)
-    if phase >= 3:
-        shop.set_status(ids["pending"], "processing", at=start + timedelta(seconds=140))
-    return Story(sb, ids, gmt_text(start + timedelta(seconds=68)))
-
-
 @pytest.fixture(scope="module")
-def stories() -> Iterator[dict[int, Story]]:
-    built: dict[int, Story] = {}
-    boxes = [Sandbox(seed=3, clients=0, orders=0).start() for _ in range(3)]
-    try:
-        for phase, box in enumerate(boxes, start=1):
-            built[phase] = build_story(box, phase)
-        yield built
-    finally:
-        for box in boxes:
-            box.stop()
+def stories(contract_shop: ContractShop) -> dict[int, Story]:
+    """The captured story at each of its three phases, side by side in the shop."""
+    return {phase: build_story(contract_shop, phase) for phase in (1, 2, 3)}
 
 
 @pytest.fixture
@@ -129,6 +56,13 @@ class Case:
     body: Any = None
     same_total: bool = False
     phase: int = 2  # the moment of the capture session (see ``build_story``)
+
+    def query(self, story: Story) -> dict[str, Any]:
+        """The case's parameters filled for ``story``; an order list narrowed to its orders."""
+        params: dict[str, Any] = story.filled(self.params)
+        if self.endpoint == "orders" and self.method == "GET" and "include" not in params:
+            params["include"] = ",".join(str(i) for i in story.order_ids)
+        return params
 
 
 CASES = [
@@ -161,22 +95,22 @@ CASES = [
     Case("orders_list_status_processing_completed", "orders",
          {"status": "processing,completed", "per_page": "100"}, phase=1),
     Case("orders_list_status_refunded", "orders", {"status": "refunded"}, same_total=True, phase=1),
-    Case("orders_list_search_email", "orders", {"search": "anna.1@exemple.fr"},
+    Case("orders_list_search_email", "orders", {"search": "{anna_email}"},
          same_total=True, phase=3),
     Case("orders_options_schema", "orders", method="OPTIONS"),
     Case("orders_refunds_list_full", "orders/{refunded}/refunds", same_total=True),
     Case("orders_refunds_list_partial", "orders/{partial}/refunds", same_total=True),
     Case("customers_get_single", "customers/{anna}"),
-    Case("customers_list_filter_email", "customers", {"email": "ben.2@exemple.fr"},
+    Case("customers_list_filter_email", "customers", {"email": "{ben_email}"},
          same_total=True),
     Case("customers_put_meta_data", "customers/{anna}", method="PUT",
          body={"meta_data": [{"key": "sync_external_id", "value": "EXT-42"},
                              {"key": "_private_sync_flag", "value": "yes"}]}),
     Case("customers_batch_create_update_with_errors", "customers/batch", method="POST",
-         body={"create": [{"email": "dora.4@exemple.fr", "first_name": "Dora",
-                           "last_name": "Fischer", "username": "dora4"},
-                          {"email": "anna.1@exemple.fr", "first_name": "Dup",
-                           "username": "dupanna"}],
+         body={"create": [{"email": "{dora_email}", "first_name": "Dora",
+                           "last_name": "Fischer", "username": "{dora_login}"},
+                          {"email": "{anna_email}", "first_name": "Dup",
+                           "username": "{anna_login}-dup"}],
                "update": [{"id": "{ben}", "meta_data": [{"key": "sync_external_id",
                                                           "value": "EXT-77"}]},
                           {"id": 99999, "first_name": "Nobody"}]}),
@@ -194,17 +128,6 @@ CASES = [
     Case("error_orders_refunds_missing_order", "orders/999999/refunds", same_total=True),
     Case("error_unknown_route_404", "nonexistent"),
 ]  # fmt: skip
-
-
-def _filled(value: Any, story: Story) -> Any:
-    if isinstance(value, str):
-        filled = story.fill(value)
-        return int(filled) if value.startswith("{") and filled.isdigit() else filled
-    if isinstance(value, list):
-        return [_filled(v, story) for v in value]
-    if isinstance(value, dict):
-        return {k: _filled(v, story) for k, v in value.items()}
-    return value
 
 
 def json_type(value: Any) -> str:
@@ -247,10 +170,6 @@ def shape_problems(real_value: Any, ours: Any, where: str = "$") -> list[str]:
     return problems
 
 
-def woo(sb: Sandbox) -> API:
-    return API(sb.url, sb.consumer_key, sb.consumer_secret, version="wc/v3", timeout=10)
-
-
 def assert_like_real(name: str, response: requests.Response, *, same_total: bool) -> None:
     captured = real(name)
     assert response.status_code == captured["status"], response.text[:300]
@@ -273,80 +192,97 @@ def assert_like_real(name: str, response: requests.Response, *, same_total: bool
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.fixture)
-def test_sandbox_answers_like_the_captured_shop(stories: dict[int, Story], case: Case) -> None:
+def test_each_shop_answers_like_the_captured_shop(stories: dict[int, Story], case: Case) -> None:
     story = stories[case.phase]
-    api = woo(story.sb)
+    api = story.shop.api()
     endpoint = story.fill(case.endpoint)
-    params = _filled(case.params, story)
     if case.method == "GET":
-        response = api.get(endpoint, params=params)
+        response = api.get(endpoint, params=case.query(story))
     elif case.method == "OPTIONS":
         response = api.options(endpoint)
     elif case.method == "PUT":
-        response = api.put(endpoint, _filled(case.body, story))
+        response = api.put(endpoint, story.filled(case.body))
     else:
-        response = api.post(endpoint, _filled(case.body, story))
+        response = api.post(endpoint, story.filled(case.body))
     assert_like_real(case.fixture, response, same_total=case.same_total)
+
+
+def story_orders(story: Story, **params: str) -> list[dict[str, Any]]:
+    """The story's orders the list answers with ``params`` (one page of up to 100)."""
+    params.setdefault("include", ",".join(str(i) for i in story.order_ids))
+    response = story.shop.get("orders", per_page=100, **params)
+    assert response.status_code == 200, response.text
+    rows: list[dict[str, Any]] = response.json()
+    return rows
 
 
 def test_modified_after_semantics_match_the_real_shop(stories: dict[int, Story]) -> None:
     """Naive without dates_are_gmt is shop-local (all 9); with it, or with Z / +00:00, only 16."""
     story = stories[2]
-    api = woo(story.sb)
-    naive = api.get("orders", params={"modified_after": story.checkpoint}).json()
-    assert len(naive) == 9
+    assert len(story_orders(story, modified_after=story.checkpoint)) == 9
     for params in (
         {"modified_after": story.checkpoint, "dates_are_gmt": "true"},
         {"modified_after": story.checkpoint + "Z"},
         {"modified_after": story.checkpoint + "+00:00"},
     ):
-        rows = api.get("orders", params=params).json()
-        assert [o["id"] for o in rows] == [story.ids["on_hold"]]
+        rows = story_orders(story, **params)
+        assert [o["id"] for o in rows] == [story.ids["on_hold"]], params
 
 
 def test_status_list_holds_only_those_statuses(story: Story) -> None:
-    rows = woo(story.sb).get("orders", params={"status": "processing,completed"}).json()
+    rows = story_orders(story, status="processing,completed")
     assert rows and {o["status"] for o in rows} == {"processing", "completed"}
 
 
-def _basic(sb: Sandbox, user: str, password: str, https: bool) -> requests.Response:
-    headers = {"X-Forwarded-Proto": "https"} if https else {}
-    return requests.get(
-        f"{sb.url}/wp-json/wc/v3/orders", auth=(user, password), headers=headers, timeout=10
-    )
+def basic(shop: ContractShop, key: str, secret: str, *, https: bool) -> requests.Response:
+    """``GET orders`` with the key by Basic auth, over https (``X-Forwarded-Proto`` for the
+    sandbox, which has no TLS of its own) or plain http."""
+    if shop.https != https and shop.name != "sandbox":
+        pytest.skip(f"{shop.name} does not speak {'https' if https else 'plain http'}")
+    headers = {"X-Forwarded-Proto": "https"} if https and shop.name == "sandbox" else {}
+    return shop.raw("GET", f"{shop.url}/wp-json/wc/v3/orders", auth=(key, secret), headers=headers)
 
 
-def test_auth_errors_are_the_real_ones(story: Story) -> None:
-    sb = story.sb
+@pytest.mark.parametrize("https", [True, False], ids=["https", "http"])
+def test_basic_auth_errors_are_the_real_ones(story: Story, https: bool) -> None:
+    shop = story.shop
+    if not https:
+        plain = basic(shop, shop.key, shop.secret, https=False)
+        assert_like_real("error_orders_basic_auth_over_plain_http", plain, same_total=False)
+        return
     assert_like_real(
         "error_orders_bad_consumer_secret",
-        _basic(sb, sb.consumer_key, "cs_wrong", https=True),
+        basic(shop, shop.key, "cs_wrong", https=True),
         same_total=False,
     )
     assert_like_real(
         "error_orders_unknown_consumer_key",
-        _basic(sb, "ck_unknown", sb.consumer_secret, https=True),
+        basic(shop, "ck_unknown", shop.secret, https=True),
         same_total=False,
     )
-    assert_like_real(
-        "error_orders_basic_auth_over_plain_http",
-        _basic(sb, sb.consumer_key, sb.consumer_secret, https=False),
-        same_total=False,
-    )
-    anonymous = requests.get(f"{sb.url}/wp-json/wc/v3/orders", timeout=10)
+    assert basic(shop, shop.key, shop.secret, https=True).status_code == 200
+
+
+def test_no_credentials_and_a_wrong_secret(story: Story) -> None:
+    shop = story.shop
+    anonymous = shop.raw("GET", f"{shop.url}/wp-json/wc/v3/orders")
     assert_like_real("error_orders_no_auth", anonymous, same_total=False)
-    wrong_oauth = API(sb.url, sb.consumer_key, "cs_wrong", version="wc/v3").get("orders")
-    assert wrong_oauth.status_code == 401
-    assert wrong_oauth.json()["code"] == "woocommerce_rest_authentication_error"
-    assert _basic(sb, sb.consumer_key, sb.consumer_secret, https=True).status_code == 200
+    wrong = shop.api(secret="cs_wrong").get("orders")  # OAuth over http, Basic over https
+    assert wrong.status_code == 401
+    assert wrong.json()["code"] == "woocommerce_rest_authentication_error"
+    assert wrong.json()["message"] == (
+        "Consumer secret is invalid."
+        if shop.https
+        else "Invalid signature - provided signature does not match."
+    )
 
 
 def test_read_only_key_cannot_write(story: Story) -> None:
-    key = story.sb.shop.add_api_key("read")
-    api = API(story.sb.url, key.consumer_key, key.consumer_secret, version="wc/v3")
+    shop = story.shop
+    api = shop.api(shop.read_key, shop.read_secret)
     response = api.put(f"orders/{story.ids['pending']}", {"status": "processing"})
     assert_like_real("error_orders_put_with_read_only_key", response, same_total=False)
-    assert api.get("orders").status_code == 200
+    assert api.get("orders", params={"include": str(story.ids["pending"])}).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -359,15 +295,11 @@ def test_read_only_key_cannot_write(story: Story) -> None:
     ],
 )
 def test_users_me_like_wordpress(
-    story: Story, fixture: str, credentials: str | None, params: dict[str, str]
+    contract_shop: ContractShop, fixture: str, credentials: str | None, params: dict[str, str]
 ) -> None:
-    sb = story.sb
-    auth = {
-        "daemon": (sb.wp_username, sb.wp_app_password),
-        "bad": (sb.wp_username, "abcd efgh ijkl mnop qrst uvwx"),
-        None: None,
-    }[credentials]
-    response = requests.get(
-        f"{sb.url}/wp-json/wp/v2/users/me", auth=auth, params=params, timeout=10
+    user, password = contract_shop.wp_auth
+    auth = {"daemon": (user, password), "bad": (user, "abcd efgh ijkl mnop qrst uvwx"), None: None}
+    response = contract_shop.raw(
+        "GET", f"{contract_shop.url}/wp-json/wp/v2/users/me", auth=auth[credentials], params=params
     )
     assert_like_real(fixture, response, same_total=False)
