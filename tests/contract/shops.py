@@ -92,6 +92,7 @@ class ContractShop:
     def customer(
         self, email: str, first: str = "", last: str = "", *, role: str = "customer"
     ) -> int:
+        """A new user of the shop (a WooCommerce customer unless ``role`` says otherwise)."""
         raise NotImplementedError
 
     def customer_meta(self, customer_id: int, meta: Mapping[str, str]) -> None:
@@ -256,18 +257,27 @@ class RealShop(ContractShop):
         return response.json()
 
     def customer(
-        self, email: str, first: str = "", last: str = "", *, role: str = "customer"
+        self,
+        email: str,
+        first: str = "",
+        last: str = "",
+        *,
+        role: str = "customer",
+        password: str | None = None,
     ) -> int:
+        """``password``: the customer can log in (user name: the e-mail's local part)."""
         if role != "customer":  # REST makes customers only
             login = email.split("@")[0]
             values = {"login": login, "email": email, "first": first, "last": last, "role": role}
             return int(self.instance.php_json(NEW_USER_PHP, values))
-        body = {
+        body: dict[str, Any] = {
             "email": email,
             "first_name": first,
             "last_name": last,
             "billing": {"first_name": first, "last_name": last, "email": email, "city": "Lyon"},
         }
+        if password is not None:
+            body.update(username=email.split("@")[0], password=password)
         return int(self._ok(self.api().post("customers", body))["id"])
 
     def orders(self, specs: Sequence[NewOrder]) -> list[int]:

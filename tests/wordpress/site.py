@@ -112,10 +112,17 @@ class WordPressSite:
 
     # ---------------------------------------------------------------- browser
 
+    def browser(self) -> requests.Session:
+        """A fresh session that trusts the shop's CA. ``trust_env`` is off: requests would
+        otherwise let ``REQUESTS_CA_BUNDLE`` from the environment replace ``verify``."""
+        session = requests.Session()
+        session.trust_env = False
+        session.verify = self.shop.verify
+        return session
+
     def login(self, user: SiteUser) -> requests.Session:
         """A requests session logged in as ``user`` through wp-login.php (cookie auth)."""
-        session = requests.Session()
-        session.verify = self.shop.verify
+        session = self.browser()
         session.get(f"{self.url}/wp-login.php", timeout=30)  # sets wordpress_test_cookie
         response = session.post(
             f"{self.url}/wp-login.php",
@@ -145,10 +152,7 @@ class WordPressSite:
 
     def client_page(self, session: requests.Session | None = None) -> str:
         """HTML of the page holding ``[assist_mon_assistance]`` (anonymous without a session)."""
-        if session is None:
-            session = requests.Session()
-            session.verify = self.shop.verify
-        response = session.get(self.page_url, timeout=30)
+        response = (session or self.browser()).get(self.page_url, timeout=30)
         response.raise_for_status()
         return response.text
 
