@@ -139,6 +139,7 @@ class ShopState:
         type: str = "simple",
         parent_id: int = 0,
         attribute: tuple[str, str] | None = None,
+        downloadable: bool = False,
         at: datetime | None = None,
     ) -> Product:
         with self.lock:
@@ -152,6 +153,7 @@ class ShopState:
                 created=as_utc(at) if at else self.clock(),
                 parent_id=parent_id,
                 attribute=attribute,
+                downloadable=downloadable,
             )
             self._next_product += 1
             self.products[product.id] = product
@@ -190,7 +192,8 @@ class ShopState:
             elif customer is not None:
                 billing["email"] = customer.email
             paid = as_utc(paid_at) if paid_at else None
-            if paid is None and status in PAID_STATUSES:
+            items = [self._line(sku, qty) for sku, qty in lines]
+            if paid is None and self._marks_payment(items, status):
                 paid = created
             order = Order(
                 id=self._take_post_id(),
@@ -202,7 +205,7 @@ class ShopState:
                 order_key=order_key or "wc_order_" + secrets.token_urlsafe(10)[:13],
                 paid=paid,
                 completed=(paid or created) if status == "completed" else None,
-                lines=[self._line(sku, qty) for sku, qty in lines],
+                lines=items,
             )
             if customer is not None and paid is not None:
                 customer.is_paying = True
@@ -214,13 +217,15 @@ class ShopState:
     ) -> Order:
         """Move an order to ``status`` like the admin screen does.
 
-        Becoming paid sets ``date_paid`` if unset; ``completed`` sets ``date_completed``;
+        Becoming paid sets ``date_paid`` if unset, like WooCommerce: only on reaching the status
+        it takes for "payment complete" (see ``_marks_payment``); ``completed`` sets
+        ``date_completed``;
         ``refunded`` by hand adds an amount-only refund of what is left ("Order fully refunded.").
         """
         with self.lock:
             order = self.orders[order_id]
             when = as_utc(at) if at else self.clock()
-            if status in PAID_STATUSES and order.paid is None:
+            if order.paid is None and self._marks_payment(order.lines, status):
                 order.paid = when
             if status == "completed" and order.completed is None:
                 order.completed = when
@@ -342,6 +347,19 @@ class ShopState:
         return self.edit_order(order_id, at=at)
 
     # ---- internals ---------------------------------------------------------------------------
+    def _marks_payment(self, lines: Sequence[LineItem], status: str) -> bool:
+        """Whether reaching ``status`` stamps ``date_paid`` (``WC_Order::maybe_set_date_paid``).
+
+        Payment complete is ``processing``, or ``completed`` when every product is virtual and
+        downloadable (nothing to process). Reaching it, or ``completed`` past ``processing``,
+        stamps the date; an order of downloadable packs moved to ``processing`` by hand keeps
+        none — what the real shop does.
+        """
+        if status not in PAID_STATUSES:
+            return False
+        processing = any(not self.products[line.product_id].downloadable for line in lines)
+        return status == "completed" or processing
+
     def _changed(self, order: Order, touch: bool, when: datetime) -> None:
         order.version += 1
         if touch:

@@ -252,7 +252,7 @@ def product_json(product: Product, base: str, related: list[int]) -> dict[str, A
         "purchasable": True,
         "total_sales": product.total_sales,
         "virtual": True,
-        "downloadable": False,
+        "downloadable": product.downloadable,
         "downloads": [],
         "download_limit": -1,
         "download_expiry": -1,

@@ -68,6 +68,7 @@ class Product:
     variations: list[int] = field(default_factory=list)
     total_sales: int = 0
     status: str = "publish"  # draft, pending, private: not on sale, no public page
+    downloadable: bool = False  # every product is virtual; downloadable ones need no processing
 
 
 @dataclass

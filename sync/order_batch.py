@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -122,6 +122,9 @@ def prepare_batch(
             continue
         order = item.order
         item.stored = store.get_order(order.id)
+        if order.date_paid_estimated and item.stored is not None and item.stored.date_paid:
+            # no payment date in the shop: the one first stored stays (see order_parse)
+            order = item.order = replace(order, date_paid=item.stored.date_paid)
         fp = fingerprint(order, tz)
         stored_fp = OrderFingerprint.decode(item.stored.content_hash if item.stored else None)
         # Refund details only matter to a paid order; an unpaid one keeps the refund state its

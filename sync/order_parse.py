@@ -2,9 +2,14 @@
 
 Read against the captured responses in ``fixtures/woocommerce-8.9.1``:
 
-* an order is **paid** when its status is ``processing`` or ``completed`` and it carries
-  ``date_paid_gmt``; a paid status without a payment date is malformed (WooCommerce sets the
-  date on the transition to a paid status, so its absence means the payload cannot be trusted);
+* an order is **paid** when its status is ``processing`` or ``completed``; it opens at
+  ``date_paid_gmt``. WooCommerce leaves that date empty when an order reaches the status it does
+  not take for "payment complete": a shop whose packs are virtual *and* downloadable completes
+  paid orders at once, and an order an admin moves to ``processing`` by hand (a bank transfer
+  received) keeps no payment date. Such an order is still paid: it opens at
+  ``date_completed_gmt`` if set, else at ``date_modified_gmt`` as first read
+  (``date_paid_estimated``; the sync then keeps the date the ledger first stored, so that a later
+  edit does not move the credit);
 * ``cancelled``, ``refunded``, ``failed`` and ``trash`` are void statuses; any other status that
   is not paid (pending, on-hold, custom ones) is simply not paid;
 * refund lines carry a negative ``quantity`` and the meta ``_refunded_item_id`` (the original
@@ -63,6 +68,7 @@ class ShopOrder:
     date_modified: datetime
     lines: tuple[OrderLine, ...]
     refunds: tuple[tuple[int, str], ...]  # (refund id, total) as listed on the order
+    date_paid_estimated: bool = False  # paid, but the shop gave no payment date (see above)
 
     @property
     def paid(self) -> bool:
@@ -118,8 +124,10 @@ def parse_order(raw: object, catalog: Catalog) -> ShopOrder:
     date_modified = _utc(order_id, raw, "date_modified_gmt", required=True)
     assert date_modified is not None
     date_paid = _utc(order_id, raw, "date_paid_gmt", required=False)
-    if status in PAID_STATUSES and date_paid is None:
-        raise MalformedOrder(order_id, f"status is {status} but 'date_paid_gmt' is empty")
+    estimated = status in PAID_STATUSES and date_paid is None
+    if estimated:
+        completed = _utc(order_id, raw, "date_completed_gmt", required=False)
+        date_paid = completed or date_modified
     email, name = _billing(order_id, raw.get("billing"))
     return ShopOrder(
         id=order_id,
@@ -131,6 +139,7 @@ def parse_order(raw: object, catalog: Catalog) -> ShopOrder:
         date_modified=date_modified,
         lines=_lines(order_id, raw.get("line_items"), catalog),
         refunds=_refund_refs(order_id, raw.get("refunds", [])),
+        date_paid_estimated=estimated,
     )
 
 

@@ -101,7 +101,13 @@ class ContractShop:
         response = self.api().put(f"customers/{customer_id}", body)
         assert response.status_code == 200, response.text
 
+    def product(self, sku: str, name: str, price: str, *, downloadable: bool = False) -> int:
+        """A new published, virtual product (``downloadable`` too: it needs no processing)."""
+        raise NotImplementedError
+
     def orders(self, specs: Sequence[NewOrder]) -> list[int]:
+        """Place orders as REST does: a paid status is asked with ``set_paid``, which moves an
+        order to "payment complete" — ``completed`` when it holds only downloadable products."""
         raise NotImplementedError
 
     def line_ids(self, order_id: int) -> list[int]:
@@ -163,14 +169,20 @@ class SandboxShop(ContractShop):
         made = self.sb.shop.add_customer(email, first, last, role=role)
         return int(made.id)
 
+    def product(self, sku: str, name: str, price: str, *, downloadable: bool = False) -> int:
+        return int(self.sb.shop.add_product(name, sku, price, downloadable=downloadable).id)
+
     def orders(self, specs: Sequence[NewOrder]) -> list[int]:
         made = []
+        shop = self.sb.shop
         for spec in specs:
-            order = self.sb.shop.add_order(
-                spec.customer,
-                list(spec.lines),
-                status=spec.status,
-                billing_email=spec.billing_email,
+            status = spec.status
+            if status == "processing" and all(
+                shop.product_by_sku(sku).downloadable for sku, _ in spec.lines
+            ):
+                status = "completed"  # set_paid: payment complete, nothing to process
+            order = shop.add_order(
+                spec.customer, list(spec.lines), status=status, billing_email=spec.billing_email
             )
             made.append(int(order.id))
         return made
@@ -250,6 +262,7 @@ class RealShop(ContractShop):
             verify=instance.verify,
         )
         self.instance = instance
+        self.products: dict[str, int] = {}
 
     def _ok(self, response: requests.Response, *statuses: int) -> Any:
         if response.status_code not in (statuses or (200, 201)):
@@ -280,6 +293,17 @@ class RealShop(ContractShop):
             body.update(username=email.split("@")[0], password=password)
         return int(self._ok(self.api().post("customers", body))["id"])
 
+    def product(self, sku: str, name: str, price: str, *, downloadable: bool = False) -> int:
+        body = {
+            "name": name,
+            "sku": sku,
+            "regular_price": price,
+            "virtual": True,
+            "downloadable": downloadable,
+        }
+        self.products[sku] = int(self._ok(self.api().post("products", body))["id"])
+        return self.products[sku]
+
     def orders(self, specs: Sequence[NewOrder]) -> list[int]:
         create = [self._order_body(spec) for spec in specs]
         made: list[int] = []
@@ -296,13 +320,17 @@ class RealShop(ContractShop):
     def _order_body(self, spec: NewOrder) -> dict[str, Any]:
         body: dict[str, Any] = {
             "customer_id": spec.customer,
-            "status": spec.status,
             "set_paid": spec.status in PAID,
             "line_items": [
-                {"product_id": self.instance.product_id(sku), "quantity": qty}
+                {
+                    "product_id": self.products.get(sku) or self.instance.product_id(sku),
+                    "quantity": qty,
+                }
                 for sku, qty in spec.lines
             ],
         }
+        if spec.status != "processing":  # processing: what set_paid makes of a pending order
+            body["status"] = spec.status
         if spec.billing_email is not None:
             body["billing"] = {"email": spec.billing_email, "first_name": "Invité"}
         return body

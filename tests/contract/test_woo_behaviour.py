@@ -141,6 +141,29 @@ def test_a_checkout_draft_is_listed_by_any_and_never_paid(contract_shop: Contrac
     assert (row["id"], row["status"], row["date_paid_gmt"]) == (draft, "checkout-draft", None)
 
 
+def test_a_paid_status_may_come_without_a_payment_date(contract_shop: ContractShop) -> None:
+    """WooCommerce stamps date_paid only on reaching "payment complete": ``processing``, or
+    ``completed`` for orders of virtual and downloadable products alone. Such an order moved to
+    ``processing`` by hand (a bank transfer received) is paid and has no date_paid."""
+    shop = contract_shop
+    sku = unique("DL").upper()
+    shop.product(sku, "Pack téléchargeable", "100.00", downloadable=True)
+    customer, _ = new_customer(shop, "telechargement")
+    [by_hand, at_once] = shop.orders(
+        [NewOrder(customer, [(sku, 1)], "on-hold"), NewOrder(customer, [(sku, 1)])]
+    )
+    shop.set_status(by_hand, "processing")
+    moved = shop.get(f"orders/{by_hand}").json()
+    assert (moved["status"], moved["date_paid_gmt"], moved["date_completed_gmt"]) == (
+        "processing",
+        None,
+        None,
+    )
+    paid = shop.get(f"orders/{at_once}").json()  # set_paid: completed at once, dated
+    assert paid["status"] == "completed" and paid["date_paid_gmt"] is not None
+    assert paid["date_completed_gmt"] is not None
+
+
 def test_orderby_and_order(contract_shop: ContractShop) -> None:
     shop = contract_shop
     customer, _ = new_customer(shop, "tri")

@@ -99,3 +99,33 @@ def test_orders_of_the_real_shop_become_exact_balances(
     assert run(real_site, database_url, tmp_path, "ledger", str(alice), "--json").json() == events
     again = run(real_site, database_url, tmp_path, "balance", str(alice), "--json").json()
     assert lots(again) == lots(balance) and again["remaining_minutes"] == 960
+
+
+def test_a_downloadable_pack_marked_paid_by_hand_opens_its_credit(
+    real_site: WordPressSite, tmp_path: Path
+) -> None:
+    """An order of virtual and downloadable packs that an admin moves to processing by hand
+    (a bank transfer received) has no date_paid in WooCommerce: it still opens its credit."""
+    shop = RealShop(real_site.shop)
+    sku = unique("DL").upper()
+    shop.product(sku, "Pack Assistance téléchargeable", "100.00", downloadable=True)
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(
+        f'[[pack]]\nsku = "{sku}"\nhours = 2\nprice = "100.00"\nvalidity_months = 3\n'
+    )
+    lina = shop.customer(f"{unique('lina')}@exemple.fr", "Lina", "Faure")
+    [order] = shop.orders([NewOrder(lina, [(sku, 1)], "on-hold")])
+    shop.set_status(order, "processing")
+    assert shop.get(f"orders/{order}").json()["date_paid_gmt"] is None
+
+    env = {**env_of(real_site.shop_env_lines()), "ASSIST_CATALOG": str(catalog),
+           "ASSIST_DATABASE_URL": f"sqlite:///{tmp_path / 'ledger.sqlite3'}"}  # fmt: skip
+    first = assist_sync(env, "sync", "orders", "--json", cwd=tmp_path)
+    assert first.code == 0 and first.json()["quarantined"] == 0, first.stdout + first.stderr
+    balance = assist_sync(env, "balance", str(lina), "--json", cwd=tmp_path).json()
+    assert balance["remaining_minutes"] == 120
+    [lot] = balance["lots"]
+    modified = shop.get(f"orders/{order}").json()["date_modified_gmt"]
+    assert lot["opened_at"] == modified + "Z"
+    again = assist_sync(env, "sync", "orders", "--full", "--json", cwd=tmp_path).json()
+    assert (again["lots_opened"], again["lots_changed"], again["quarantined"]) == (0, 0, 0)

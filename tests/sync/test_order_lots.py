@@ -75,6 +75,25 @@ def test_pending_order_opens_nothing_and_opens_at_date_paid_once_processing() ->
     assert {lot.opened_at for lot in lots} == {datetime(2026, 12, 1, 8, 0, tzinfo=UTC)}
 
 
+def test_a_paid_status_without_a_payment_date_is_still_paid() -> None:
+    """What the real shop sends for an order of virtual and downloadable products moved to
+    processing by hand (payment complete would have made it completed): no date_paid."""
+    undated = {"date_paid_gmt": None, "date_completed_gmt": None}
+    raw = order(status="processing", date_modified_gmt="2026-11-28T15:00:00", **undated)
+    processing = parse_order(raw, DEFAULT_CATALOG)
+    assert processing.paid and processing.date_paid_estimated
+    assert processing.date_paid == datetime(2026, 11, 28, 15, 0, tzinfo=UTC)  # as modified
+    completed = parse_order(
+        order(status="completed", date_paid_gmt=None, date_completed_gmt="2026-11-27T09:00:00"),
+        DEFAULT_CATALOG,
+    )
+    assert completed.date_paid == datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    lots = plan_lots(completed, PARIS).for_client(2)
+    assert {lot.opened_at for lot in lots} == {completed.date_paid}
+    dated = parse_order(order(), DEFAULT_CATALOG)
+    assert dated.paid and not dated.date_paid_estimated
+
+
 @pytest.mark.parametrize("status", ["cancelled", "refunded", "failed", "trash"])
 def test_cancel_refund_failed_trash_void(status: str) -> None:
     shop = parse_order(order(status=status), DEFAULT_CATALOG)
@@ -154,7 +173,7 @@ def body_docs(name: str) -> Any:
         ({"date_modified_gmt": "yesterday"}, "'date_modified_gmt' is not a date"),
         ({"date_modified_gmt": None}, "'date_modified_gmt' is missing"),
         ({"date_paid_gmt": "2026-13-40T00:00:00"}, "'date_paid_gmt' is not a date"),
-        ({"date_paid_gmt": None}, "status is processing but 'date_paid_gmt' is empty"),
+        ({"date_paid_gmt": None, "date_completed_gmt": "soon"}, "'date_completed_gmt' is not"),
         ({"line_items": None}, "'line_items' must be a list"),
         ({"refunds": {"id": 1}}, "'refunds' must be a list"),
         ({"billing": "x"}, "'billing' must be an object"),

@@ -4,7 +4,7 @@ on SQLite and on PostgreSQL. One literal scenario per case."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -184,9 +184,8 @@ def test_malformed_order_is_quarantined_while_the_batch_goes_on(world: World) ->
     cedric = world.customer("cedric.mercier@sfr.fr", "Cédric", "Mercier")
     good = world.order(cedric.id, [("ASSIST-3H", 1)])
     bad = world.order(cedric.id, [("ASSIST-5H", 1)])
-    with world.shop.lock:  # a paid status without a payment date: the payload is not trusted
-        world.shop.orders[bad.id].paid = None
-        world.shop.orders[bad.id].version += 1
+    line = bad.lines[0]
+    world.shop.edit_order(bad.id, quantities={line.id: -1})  # a payload that cannot be trusted
     later = world.order(cedric.id, [("ASSIST-10H", 1)])
     summary = world.sync()
     assert (summary.orders_read, summary.quarantined, summary.lots_opened) == (3, 1, 2)
@@ -194,9 +193,9 @@ def test_malformed_order_is_quarantined_while_the_batch_goes_on(world: World) ->
     with world.db.read() as session:
         (held,) = LedgerStore(session).quarantined("orders")
     assert held.record_id == str(bad.id)
-    assert held.reason == "status is processing but 'date_paid_gmt' is empty"
+    assert held.reason == f"line {line.id}: negative quantity -1"
     assert world.cursor() is not None  # the run succeeded: the cursor moved
-    world.shop.set_status(bad.id, "completed")  # fixed in the shop: it reads fine now
+    world.shop.edit_order(bad.id, quantities={line.id: 1})  # fixed in the shop: reads fine now
     fixed = world.sync()
     assert (fixed.quarantined, fixed.lots_opened) == (0, 1)
     with world.db.read() as session:
@@ -252,3 +251,30 @@ def test_a_catalog_or_zone_change_applies_to_new_sales_only(world: World) -> Non
     assert world.sync().lots_opened == 1
     (new,) = world.lots(later.id)
     assert (new.pack_minutes, new.hourly_rate) == (360, Decimal("55.00"))
+
+
+def test_an_order_the_shop_left_without_payment_date_opens_once_and_stays_put(
+    world: World,
+) -> None:
+    """Packs sold as virtual and downloadable: WooCommerce completes paid orders at once, and an
+    order an admin moves to processing by hand (a bank transfer received) keeps no date_paid.
+    It is paid all the same: it opens at its modification time as first read, kept after."""
+    world.shop.add_product("Pack téléchargeable 2h", "ASSIST-DL2", "100.00", downloadable=True)
+    catalog = parse_catalog(
+        {"pack": [{"sku": "ASSIST-DL2", "hours": 2, "price": "100.00", "validity_months": 3}]}
+    )
+    world.settings = replace(world.settings, catalog=catalog)
+    lina = world.customer("lina.faure@free.fr", "Lina", "Faure")
+    order = world.order(lina.id, [("ASSIST-DL2", 1)], status="on-hold")
+    received = datetime.now(UTC).replace(microsecond=0)
+    world.shop.set_status(order.id, "processing", at=received)
+    assert world.shop.order_json(order.id)["date_paid_gmt"] is None  # as the real shop sends it
+    first = world.sync()
+    assert (first.lots_opened, first.quarantined) == (1, 0)
+    (lot,) = world.lots(order.id)
+    assert lot.opened_at == received and world.balance(lina.id).remaining_minutes == 120
+    world.shop.touch(order.id, at=received.replace(second=0) + timedelta(minutes=3))
+    edited = world.sync(now=received + timedelta(minutes=4))
+    assert (edited.orders_read, edited.lots_changed) == (1, 0)
+    assert world.lots(order.id) == [lot]
+    assert world.sync(full=True, now=received + timedelta(minutes=5)).lots_changed == 0
