@@ -178,7 +178,8 @@ class CatalogRoutes:
             rows = [
                 pr
                 for pr in sorted(self.shop.products.values(), key=lambda pr: pr.id, reverse=True)
-                if pr.type != "variation"
+                # like WooCommerce, a SKU filter looks at variations too
+                if (pr.type != "variation" or skus is not None)
                 and (skus is None or pr.sku in skus)
                 and (include is None or pr.id in include)
             ]
@@ -199,7 +200,8 @@ class CatalogRoutes:
             for p in self.shop.products.values()
             if p.id != product_id and p.type == "simple" and p.sku.startswith("ASSIST")
         ]
-        return product_json(product, base, related)
+        parent = self.shop.products.get(product.parent_id) if product.parent_id else None
+        return product_json(product, base, related, parent)
 
 
 def _item_error(item_id: int, code: str, message: str) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -28,6 +27,7 @@ from sandbox.shop_model import (
     Product,
     Refund,
     RefundLine,
+    slugify,
 )
 
 Clock = Callable[[], datetime]
@@ -414,9 +414,3 @@ def empty_address(**values: str) -> dict[str, str]:
     address.update(postcode="", country="", email="", phone="")
     address.update(values)
     return address
-
-
-def slugify(text: str) -> str:
-    """``Pack Assistance 3h`` → ``pack-assistance-3h`` (accents dropped)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())

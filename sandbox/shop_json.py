@@ -11,9 +11,10 @@ import hashlib
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from sandbox.dates import gmt_text, local_text
-from sandbox.shop_model import Customer, LineItem, Order, Product, Refund, money
+from sandbox.shop_model import Customer, LineItem, Order, Product, Refund, money, slugify
 
 ZERO = "0.00"
 
@@ -217,8 +218,22 @@ def customer_json(customer: Customer, base: str) -> dict[str, Any]:
     }
 
 
-def product_json(product: Product, base: str, related: list[int]) -> dict[str, Any]:
-    """``GET /products/<id>`` (variations too, with their parent's id)."""
+def product_permalink(product: Product, base: str, parent: Product | None = None) -> str:
+    """The product's page; a variation's is its parent's with the variation's attribute chosen
+    (``?attribute_duree=20+heures``); a product not published has only WordPress' ``?p=``."""
+    if parent is not None and product.attribute is not None:
+        name, option = product.attribute
+        choice = urlencode({f"attribute_{slugify(name)}": option})
+        return f"{product_permalink(parent, base)}?{choice}"
+    if product.status != "publish":
+        return f"{base}/?post_type=product&p={product.id}"
+    return f"{base}/produit/{product.slug}/"
+
+
+def product_json(
+    product: Product, base: str, related: list[int], parent: Product | None = None
+) -> dict[str, Any]:
+    """``GET /products/<id>`` (variations too, with their parent's id and page)."""
     price = money(product.price)
     attributes: list[dict[str, Any]] = []
     if product.attribute is not None:
@@ -227,9 +242,7 @@ def product_json(product: Product, base: str, related: list[int]) -> dict[str, A
         "id": product.id,
         "name": product.name,
         "slug": product.slug,
-        "permalink": f"{base}/produit/{product.slug}/"
-        if product.status == "publish"
-        else f"{base}/?post_type=product&p={product.id}",  # WordPress' address of a draft
+        "permalink": product_permalink(product, base, parent),
         "date_created": local_text(product.created),
         "date_created_gmt": gmt_text(product.created),
         "date_modified": local_text(product.created),

@@ -6,6 +6,7 @@ line items (orders' and refunds') share another, users and products have their o
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -148,3 +149,9 @@ class ApiKey:
     consumer_secret: str
     permissions: str = "read_write"
     user_id: int = 1
+
+
+def slugify(text: str) -> str:
+    """``Pack Assistance 3h`` → ``pack-assistance-3h`` (accents dropped)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join("".join(c if c.isalnum() else " " for c in ascii_text.lower()).split())

@@ -105,6 +105,11 @@ class ContractShop:
         """A new published, virtual product (``downloadable`` too: it needs no processing)."""
         raise NotImplementedError
 
+    def variation(self, parent: str, attribute: str, option: str, sku: str, price: str) -> int:
+        """A new variable product ``parent`` whose one variation (``attribute`` = ``option``)
+        carries ``sku``; returns the variation's id."""
+        raise NotImplementedError
+
     def orders(self, specs: Sequence[NewOrder]) -> list[int]:
         """Place orders as REST does: a paid status is asked with ``set_paid``, which moves an
         order to "payment complete" — ``completed`` when it holds only downloadable products."""
@@ -171,6 +176,19 @@ class SandboxShop(ContractShop):
 
     def product(self, sku: str, name: str, price: str, *, downloadable: bool = False) -> int:
         return int(self.sb.shop.add_product(name, sku, price, downloadable=downloadable).id)
+
+    def variation(self, parent: str, attribute: str, option: str, sku: str, price: str) -> int:
+        shop = self.sb.shop
+        made = shop.add_product(parent, "", "0", type="variable")
+        child = shop.add_product(
+            f"{parent} - {option}",
+            sku,
+            price,
+            type="variation",
+            parent_id=made.id,
+            attribute=(attribute, option),
+        )
+        return int(child.id)
 
     def orders(self, specs: Sequence[NewOrder]) -> list[int]:
         made = []
@@ -302,6 +320,23 @@ class RealShop(ContractShop):
             "downloadable": downloadable,
         }
         self.products[sku] = int(self._ok(self.api().post("products", body))["id"])
+        return self.products[sku]
+
+    def variation(self, parent: str, attribute: str, option: str, sku: str, price: str) -> int:
+        variable = {
+            "name": parent,
+            "type": "variable",
+            "attributes": [{"name": attribute, "options": [option], "variation": True}],
+        }
+        parent_id = int(self._ok(self.api().post("products", variable))["id"])
+        child = {
+            "sku": sku,
+            "regular_price": price,
+            "virtual": True,
+            "attributes": [{"name": attribute, "option": option}],
+        }
+        made = self._ok(self.api().post(f"products/{parent_id}/variations", child))
+        self.products[sku] = int(made["id"])
         return self.products[sku]
 
     def orders(self, specs: Sequence[NewOrder]) -> list[int]:

@@ -9,6 +9,7 @@ own, set exactly in a year nobody else uses.
 from __future__ import annotations
 
 import random
+import secrets
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ import requests
 
 from tests.contract.shops import ContractShop, Dates, NewOrder, unique
 from wp_client.auth import OAuth1Signature
+from wp_client.woo import product_pages
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -327,6 +329,27 @@ def test_products_by_sku(contract_shop: ContractShop) -> None:
     assert one["sku"] == "ASSIST-3H"
     assert rows(shop.get("products", sku="ASSIST")) == []  # exact SKUs, not a search
     assert_error(shop.get("products/999999"), 404, "woocommerce_rest_product_invalid_id")
+
+
+def test_a_sku_filter_finds_variations_too(contract_shop: ContractShop) -> None:
+    """A pack sold as a variation of a variable product is found by its SKU, with the
+    parent's page (the variation chosen) as its permalink: what the warnings link to."""
+    shop = contract_shop
+    sku = unique("V20H").upper()
+    name = f"Pack Agence {secrets.token_hex(3)}"
+    variation = shop.variation(name, "Durée", "20 heures", sku, "1050.00")
+    [found] = rows(shop.get("products", sku=f"{sku},ASSIST-3H-NOPE"))
+    assert (found["id"], found["type"], found["status"], found["sku"]) == (
+        variation,
+        "variation",
+        "publish",
+        sku,
+    )
+    parent = shop.get(f"products/{found['parent_id']}").json()
+    assert parent["type"] == "variable" and parent["name"] == name
+    assert found["permalink"] == f"{parent['permalink']}?attribute_duree=20+heures"
+    assert product_pages([found], [sku])[sku].url == found["permalink"]
+    assert ids(shop.get("products", include=found["parent_id"])) == [found["parent_id"]]
 
 
 # -------------------------------------------------------------------- errors, credentials
