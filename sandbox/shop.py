@@ -291,6 +291,14 @@ class ShopState:
             del self.orders[order_id]
             self._json_cache.pop(order_id, None)
 
+    def delete_refund(self, order_id: int, refund_id: int) -> None:
+        """Delete a refund, as the order screen's trash icon does. Like WooCommerce, the order's
+        ``date_modified`` stays where it was: only a full read of the orders sees it."""
+        with self.lock:
+            order = self.orders[order_id]
+            order.refunds = [r for r in order.refunds if r.id != refund_id]
+            order.version += 1
+
     def edit_order(
         self,
         order_id: int,

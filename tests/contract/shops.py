@@ -132,6 +132,9 @@ class ContractShop:
     def add_meta(self, order_id: int, key: str, value: str) -> None:
         raise NotImplementedError
 
+    def delete_refund(self, order_id: int, refund_id: int) -> None:
+        raise NotImplementedError
+
     def trash(self, order_id: int) -> None:
         raise NotImplementedError
 
@@ -216,6 +219,9 @@ class SandboxShop(ContractShop):
 
     def add_meta(self, order_id: int, key: str, value: str) -> None:
         self.sb.shop.edit_order(order_id, meta=[(key, value)])
+
+    def delete_refund(self, order_id: int, refund_id: int) -> None:
+        self.sb.shop.delete_refund(order_id, refund_id)
 
     def trash(self, order_id: int) -> None:
         self.sb.shop.trash(order_id)
@@ -394,6 +400,10 @@ class RealShop(ContractShop):
 
     def trash(self, order_id: int) -> None:
         self._ok(self.api().delete(f"orders/{order_id}"))  # without force: to the trash
+
+    def delete_refund(self, order_id: int, refund_id: int) -> None:
+        path = f"orders/{order_id}/refunds/{refund_id}"
+        self._ok(self.api().delete(path, params={"force": "true"}))
 
     def set_dates(self, dates: Mapping[int, Dates]) -> None:
         def stamp(moment: datetime | None) -> int | None:

@@ -294,6 +294,23 @@ def test_refunds_by_line_and_by_amount(contract_shop: ContractShop) -> None:
     assert rows(shop.get("orders/999999/refunds")) == []
 
 
+def test_deleting_a_refund_leaves_the_modification_date(contract_shop: ContractShop) -> None:
+    """The order loses its refund but keeps its ``date_modified``: an incremental read by
+    modification date never sees it, only a full reconciliation does."""
+    shop = contract_shop
+    customer, _ = new_customer(shop, "annule")
+    [order] = shop.orders([NewOrder(customer, [("ASSIST-5H", 2)])])
+    [line] = shop.line_ids(order)
+    refund = shop.refund(order, {line: (1, "285.00")}, amount="285.00")
+    before = a_time_of_our_own()
+    shop.set_dates({order: Dates(modified=before)})
+    shop.delete_refund(order, refund)
+    after = shop.get(f"orders/{order}").json()
+    assert after["refunds"] == [] and after["status"] == "processing"
+    assert after["date_modified_gmt"] == naive(before)
+    assert rows(shop.get(f"orders/{order}/refunds")) == []
+
+
 # ------------------------------------------------------------------------------ customers
 
 

@@ -89,6 +89,23 @@ def test_full_catches_an_edit_that_did_not_move_date_modified(world: World) -> N
     assert world.balance(marc.id).remaining_minutes == 360
 
 
+def test_full_gives_back_the_packs_of_a_deleted_refund(world: World) -> None:
+    """WooCommerce keeps the order's date_modified when a refund is deleted (checked in the
+    real shop by the contract suite): the nightly full pass restores the packs."""
+    ines = world.customer("ines.robin@free.fr", "Inès", "Robin")
+    order = world.order(ines.id, [("ASSIST-5H", 2)])
+    refund = world.shop.refund(order.id, {order.lines[0].id: 1})
+    world.sync()
+    assert world.balance(ines.id).remaining_minutes == 300
+    later = datetime.now(UTC) + timedelta(minutes=30)  # past the overlap window
+    world.sync(now=later)
+    world.shop.delete_refund(order.id, refund.id)
+    assert world.sync(now=later + timedelta(minutes=1)).lots_changed == 0  # invisible
+    full = world.sync(now=later + timedelta(minutes=2), full=True)
+    assert full.lots_changed == 1 and world.lots(order.id)[0].refunded_quantity == 0
+    assert world.balance(ines.id).remaining_minutes == 600
+
+
 def test_full_voids_a_hard_deleted_order_with_one_request_for_it(world: World) -> None:
     emma = world.customer("emma.petit@gmail.com", "Emma", "Petit")
     kept = world.order(emma.id, [("ASSIST-3H", 1)])
