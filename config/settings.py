@@ -66,6 +66,7 @@ class Settings:
     woo_consumer_key: Secret = field(default_factory=lambda: Secret(""))
     woo_consumer_secret: Secret = field(default_factory=lambda: Secret(""))
     woo_ca_bundle: str | None = None
+    wp_ca_bundle: str | None = None  # the client area's CA file, if it is not the shop's host
     wp_url: str | None = None
     wp_username: str | None = None
     wp_app_password: Secret = field(default_factory=lambda: Secret(""))
@@ -286,6 +287,13 @@ class _Reader:
             self.problems.extend(exc.problems)
             return DEFAULT_CATALOG, path
 
+    def file(self, name: str) -> str | None:
+        """A setting naming a file that must exist (a CA bundle)."""
+        path = self.get(name)
+        if path is not None and not Path(path).is_file():
+            self.problems.append(f"{name}: file not found: {path}")
+        return path
+
     def choice(self, name: str, default: str, options: tuple[str, ...]) -> str:
         raw = (self.get(name) or default).lower()
         if raw not in options:
@@ -301,9 +309,7 @@ class _Reader:
         wp_url = self.url("WP_URL")
         self.insecure_url("WOO_URL", woo_url, allow_insecure)
         self.insecure_url("WP_URL", wp_url, allow_insecure)
-        ca_bundle = self.get("WOO_CA_BUNDLE")
-        if ca_bundle is not None and not Path(ca_bundle).is_file():
-            self.problems.append(f"WOO_CA_BUNDLE: file not found: {ca_bundle}")
+        ca_bundle, wp_ca_bundle = self.file("WOO_CA_BUNDLE"), self.file("WP_CA_BUNDLE")
         smtp = self.url("SMTP_URL", ("smtp", "smtps"))
         catalog, catalog_path = self.catalog()
         defaults = Intervals()
@@ -317,6 +323,7 @@ class _Reader:
             woo_consumer_key=Secret(self.get("WOO_CONSUMER_KEY") or ""),
             woo_consumer_secret=Secret(self.get("WOO_CONSUMER_SECRET") or ""),
             woo_ca_bundle=ca_bundle,
+            wp_ca_bundle=wp_ca_bundle,
             wp_url=wp_url,
             wp_username=self.get("WP_USERNAME"),
             wp_app_password=Secret(self.get("WP_APP_PASSWORD") or ""),

@@ -69,7 +69,7 @@ WP_REMOTE = Remote(
     name="The client area",
     url_setting="WP_URL",
     credentials="WP_USERNAME/WP_APP_PASSWORD",
-    ca_setting="WOO_CA_BUNDLE",
+    ca_setting="WP_CA_BUNDLE",
     no_route_hint="check WP_URL (the site address) and that the assist-client-area plugin "
     "is active",
     explain_auth=explain_wp_auth,
@@ -133,19 +133,21 @@ class ClientAreaClient(RemoteClient):
             sleep=sleep,
             limits=limits,
             time_left=time_left,
-            ca_bundle=check_ca_bundle(ca_bundle, "WOO_CA_BUNDLE"),
+            ca_bundle=check_ca_bundle(ca_bundle, "WP_CA_BUNDLE"),
             secrets=(app_password.reveal(), app_password.reveal().replace(" ", "")),
         )
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> ClientAreaClient:
-        """Build from ``config.Settings`` (WP_URL, WP_USERNAME, WP_APP_PASSWORD...).
+        """Build from ``config.Settings`` (WP_URL, WP_USERNAME, WP_APP_PASSWORD, WP_CA_BUNDLE...).
 
-        ``WOO_CA_BUNDLE`` is used too when the client area is on the shop's host (one site).
+        Without ``WP_CA_BUNDLE``, ``WOO_CA_BUNDLE`` is used when the client area is on the
+        shop's host (one site); elsewhere the system CAs are (a CA file replaces them).
         """
         same_host = bool(settings.wp_url and settings.woo_url) and (
             urlsplit(settings.wp_url or "").hostname == urlsplit(settings.woo_url or "").hostname
         )
+        shop_ca = settings.woo_ca_bundle if same_host else None
         return cls(
             settings.wp_url or "",
             settings.wp_username or "",
@@ -154,7 +156,7 @@ class ClientAreaClient(RemoteClient):
             max_retries=settings.max_retries,
             limits=Limits.from_settings(settings),
             allow_insecure_http=settings.allow_insecure_http,
-            ca_bundle=settings.woo_ca_bundle if same_host else None,
+            ca_bundle=settings.wp_ca_bundle or shop_ca,
             **kwargs,
         )
 

@@ -127,3 +127,38 @@ def test_an_https_shop_whose_ca_is_not_trusted(
         "shop.url: WooCommerce: TLS verification failed for 127.0.0.1 — set WOO_CA_BUNDLE to "
         "your CA file if it uses its own CA"
     )
+
+
+def test_a_shop_address_other_than_the_sites_own(real_site: WordPressSite, tmp_path: Path) -> None:
+    """``localhost`` reaches the same server, but WordPress calls itself 127.0.0.1: OAuth
+    signatures and redirects would not match."""
+    own = real_site.shop.env["WOO_URL"]
+    elsewhere = own.replace("127.0.0.1", "localhost")
+    # the client area (WP_URL) is then "another host": it trusts the CA through WP_CA_BUNDLE
+    outcome = doctor(
+        settings(real_site, WOO_URL=elsewhere, WP_CA_BUNDLE=real_site.shop.ca or ""), tmp_path
+    )
+    assert outcome.code == 1
+    assert the_failure(outcome) == (
+        f"shop.url: the site calls itself {own} but WOO_URL is {elsewhere} — set WOO_URL to the "
+        "site's own address (signatures and redirects depend on it)"
+    )
+
+
+def test_a_client_area_on_another_host_with_its_own_ca(
+    wordpress_tls: WordPressSite, tmp_path: Path
+) -> None:
+    """WOO_CA_BUNDLE serves the shop's host only (a CA file replaces the system CAs): a client
+    area elsewhere is trusted through WP_CA_BUNDLE, which the failure names."""
+    elsewhere = wordpress_tls.url.replace("127.0.0.1", "localhost")  # its certificate says so too
+    untrusted = doctor(settings(wordpress_tls, WP_URL=elsewhere), tmp_path)
+    assert untrusted.code == 1
+    assert the_failure(untrusted) == (
+        "area.url: The client area: TLS verification failed for localhost — set WP_CA_BUNDLE to "
+        "your CA file if it uses its own CA"
+    )
+    ca = wordpress_tls.shop.ca or ""
+    trusted = doctor(settings(wordpress_tls, WP_URL=elsewhere, WP_CA_BUNDLE=ca), tmp_path)
+    assert the_failure(trusted).startswith(  # TLS passed: the next thing doctor sees
+        f"area.url: the site calls itself {wordpress_tls.url} but WP_URL is {elsewhere}"
+    )

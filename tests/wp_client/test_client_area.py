@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import responses
 
-from config import Secret, load_settings
+from config import ConfigError, Secret, load_settings
 from tests.wp_client.conftest import APP_PASSWORD, SHOP, replay
 from wp_client.client_area import ClientAreaClient
 from wp_client.errors import AuthenticationError, BadPayloadError, ConfigurationError
@@ -226,3 +226,12 @@ def test_from_settings_shares_the_ca_bundle_only_with_the_same_host(tmp_path: ob
     assert same.http.session.verify == str(bundle)
     assert other.http.session.verify is True
     assert ClientAreaClient(SHOP, "u", Secret("p")).username == "u"
+    own = pathlib.Path(str(tmp_path)) / "clients-ca.pem"
+    own.write_text("y")
+    elsewhere = load_settings(
+        {**env, "WP_URL": "https://clients.example", "WP_CA_BUNDLE": str(own)}, dotenv_path=None
+    )
+    assert ClientAreaClient.from_settings(elsewhere).http.session.verify == str(own)
+    missing = {**env, "WP_URL": "https://clients.example", "WP_CA_BUNDLE": "/nope.pem"}
+    with pytest.raises(ConfigError, match=r"WP_CA_BUNDLE: file not found: /nope\.pem"):
+        load_settings(missing, dotenv_path=None)
