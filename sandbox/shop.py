@@ -291,6 +291,18 @@ class ShopState:
             del self.orders[order_id]
             self._json_cache.pop(order_id, None)
 
+    def delete_customer(self, customer_id: int, *, at: datetime | None = None) -> None:
+        """Delete a user's account. Like WooCommerce (``wc_reset_order_customer_id_on_deleted_
+        user``), their orders become guest orders (``customer_id`` 0, the billing e-mail kept)
+        modified at ``at``."""
+        with self.lock:
+            del self.customers[customer_id]
+            when = as_utc(at) if at else self.clock()
+            for order in self.orders.values():
+                if order.customer_id == customer_id:
+                    order.customer_id = 0
+                    self._changed(order, True, when)
+
     def delete_refund(self, order_id: int, refund_id: int) -> None:
         """Delete a refund, as the order screen's trash icon does. Like WooCommerce, the order's
         ``date_modified`` stays where it was: only a full read of the orders sees it."""

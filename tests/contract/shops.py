@@ -135,6 +135,9 @@ class ContractShop:
     def delete_refund(self, order_id: int, refund_id: int) -> None:
         raise NotImplementedError
 
+    def delete_customer(self, customer_id: int) -> None:
+        raise NotImplementedError
+
     def trash(self, order_id: int) -> None:
         raise NotImplementedError
 
@@ -222,6 +225,9 @@ class SandboxShop(ContractShop):
 
     def delete_refund(self, order_id: int, refund_id: int) -> None:
         self.sb.shop.delete_refund(order_id, refund_id)
+
+    def delete_customer(self, customer_id: int) -> None:
+        self.sb.shop.delete_customer(customer_id)
 
     def trash(self, order_id: int) -> None:
         self.sb.shop.trash(order_id)
@@ -404,6 +410,9 @@ class RealShop(ContractShop):
     def delete_refund(self, order_id: int, refund_id: int) -> None:
         path = f"orders/{order_id}/refunds/{refund_id}"
         self._ok(self.api().delete(path, params={"force": "true"}))
+
+    def delete_customer(self, customer_id: int) -> None:
+        self._ok(self.api().delete(f"customers/{customer_id}", params={"force": "true"}))
 
     def set_dates(self, dates: Mapping[int, Dates]) -> None:
         def stamp(moment: datetime | None) -> int | None:

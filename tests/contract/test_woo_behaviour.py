@@ -332,6 +332,25 @@ def test_customers_by_id_by_email_and_role(contract_shop: ContractShop) -> None:
     assert_error(shop.get("customers/999999"), 404, "woocommerce_rest_invalid_id")
 
 
+def test_a_deleted_account_leaves_guest_orders(contract_shop: ContractShop) -> None:
+    """Deleting a user turns their orders into guest orders (customer_id 0, the billing e-mail
+    kept) modified now: the next incremental read sees them."""
+    shop = contract_shop
+    customer, email = new_customer(shop, "parti")
+    [order] = shop.orders([NewOrder(customer, [("ASSIST-3H", 1)])])
+    before = a_time_of_our_own()
+    shop.set_dates({order: Dates(modified=before)})
+    shop.delete_customer(customer)
+    after = shop.get(f"orders/{order}").json()
+    assert (after["customer_id"], after["billing"]["email"], after["status"]) == (
+        0,
+        email,
+        "processing",
+    )
+    assert after["date_modified_gmt"] > naive(before)
+    assert_error(shop.get(f"customers/{customer}"), 404, "woocommerce_rest_invalid_id")
+
+
 # ------------------------------------------------------------------------------- products
 
 

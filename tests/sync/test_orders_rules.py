@@ -278,3 +278,22 @@ def test_an_order_the_shop_left_without_payment_date_opens_once_and_stays_put(
     assert (edited.orders_read, edited.lots_changed) == (1, 0)
     assert world.lots(order.id) == [lot]
     assert world.sync(full=True, now=received + timedelta(minutes=5)).lots_changed == 0
+
+
+def test_an_account_deleted_in_the_shop_keeps_its_credit(world: World) -> None:
+    """WooCommerce turns the orders of a deleted user into guest orders: the credit they opened
+    stays with the client it was opened for (the e-mail matches nobody any more)."""
+    paul = world.customer("paul.garnier@free.fr", "Paul", "Garnier")
+    order = world.order(paul.id, [("ASSIST-5H", 1)])
+    world.sync()
+    world.shop.delete_customer(paul.id)
+    assert world.shop.order_json(order.id)["customer_id"] == 0
+    after = world.sync()
+    assert (after.orders_read, after.lots_changed, after.lots_voided, after.unassigned) == (
+        1,
+        0,
+        0,
+        0,
+    )
+    assert world.lots(order.id)[0].client_id == paul.id
+    assert world.balance(paul.id).remaining_minutes == 300
