@@ -120,8 +120,8 @@ def test_a_client_follows_their_credit_in_my_account(
     assert [(d.ticket_id, d.choice.value) for d in decisions] == [(str(big), "buy_pack")]
 
     # --- the sweep puts the used pack's report on the account; only Claire downloads it
-    swept = cli("sweep", "--json").json()
-    assert swept["reports_uploaded"] == 1, swept
+    swept = cli("sweep", "--client", str(claire_id), "--json").json()  # the shop is shared
+    assert (swept["reports_uploaded"], swept["reports_failed"]) == (1, 0), swept
     page = session.get(f"{site.url}/my-account/mon-assistance/", timeout=30).text
     links = re.findall(r'href="([^"]*/assist/v1/reports/\d+/download[^"]*)"', page)
     assert len(links) == 1
