@@ -8,6 +8,7 @@ are about this test's own customers.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,9 @@ def run(site: WordPressSite, database_url: str, tmp_path: Path, *args: str) -> O
 
 
 def sync_orders(site: WordPressSite, database_url: str, tmp_path: Path) -> dict[str, Any]:
+    """``sync orders --json``, once the clock has left the second of the last change: a run
+    reads up to the second it starts in, excluded (that second comes with the next run)."""
+    time.sleep(1.1)
     return run(site, database_url, tmp_path, "sync", "orders", "--json").json()
 
 
@@ -120,6 +124,7 @@ def test_a_downloadable_pack_marked_paid_by_hand_opens_its_credit(
 
     env = {**env_of(real_site.shop_env_lines()), "ASSIST_CATALOG": str(catalog),
            "ASSIST_DATABASE_URL": f"sqlite:///{tmp_path / 'ledger.sqlite3'}"}  # fmt: skip
+    time.sleep(1.1)  # past the second of the last change (see sync_orders)
     first = assist_sync(env, "sync", "orders", "--json", cwd=tmp_path)
     assert first.code == 0 and first.json()["quarantined"] == 0, first.stdout + first.stderr
     balance = assist_sync(env, "balance", str(lina), "--json", cwd=tmp_path).json()
