@@ -10,10 +10,11 @@ and the light commands do not pay for the heavy ones' imports.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
-from jobs.cli.context import AppContext, run_cli
+from jobs.cli.context import EXIT_USAGE, AppContext, UserFacingError, run_cli
 from jobs.cli.lazy import LazyCommand, LazyGroup
 
 _LEDGER = "jobs.cli.ledger_commands"
@@ -88,19 +89,22 @@ COMMAND_MODULES = tuple(dict.fromkeys(command.module for command in COMMANDS.val
 @click.option(
     "--env-file",
     type=click.Path(dir_okay=False),
-    default=".env",
-    show_default=True,
-    help="Read settings from this file (the environment wins over it).",
+    default=None,
+    help="Read settings from this file, which must exist (the environment wins over it). "
+    "Default: ./.env when there is one.",
 )
 @click.version_option(package_name="assist-sync")
 @click.pass_context
-def cli(ctx: click.Context, env_file: str) -> None:
+def cli(ctx: click.Context, env_file: str | None) -> None:
     """assist-sync: prepaid assistance packs, exact to the minute.
 
     Opens time credits from paid WooCommerce orders, deducts the time logged in the client
     area, and writes balances, warnings and reports back to each client's account.
     """
-    ctx.obj = AppContext(env_file=env_file)
+    if env_file is not None and not Path(env_file).is_file():
+        # A named file that is not there would silently leave every setting at its default.
+        raise UserFacingError(f"--env-file {env_file}: no such file", EXIT_USAGE)
+    ctx.obj = AppContext(env_file=env_file or ".env")
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from jobs.cli import cli
 from jobs.cli.context import run_cli
 from sandbox import Sandbox
+from tests.env_file import empty_env_file
 
 ROOT = Path(__file__).resolve().parents[2]
 EXECUTABLE = ROOT / ".venv" / "bin" / "assist-sync"
@@ -58,7 +59,7 @@ class Cli:
 
     def __init__(self, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         self.env = env
-        self.env_file = str(tmp_path / "absent.env")
+        self.env_file = empty_env_file(tmp_path)
         self.monkeypatch = monkeypatch
 
     def __call__(self, *args: str, **env: str) -> Outcome:

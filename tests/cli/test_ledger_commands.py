@@ -21,6 +21,7 @@ from ledger.domain import Choice, ClientId, EntryId, EntryKind, Lot, LotId, Tick
 from ledger.migrations import head_revision
 from ledger.records import OrderRecord, RunRecord, TicketRecord, order_lot_id
 from ledger.store import LedgerStore
+from tests.env_file import empty_env_file
 
 ROOT = Path(__file__).resolve().parents[2]
 EXECUTABLE = ROOT / ".venv" / "bin" / "assist-sync"
@@ -56,7 +57,7 @@ class Cli:
 
     def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.env: dict[str, str] = {"ASSIST_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
-        self.env_file = str(tmp_path / "no.env")
+        self.env_file = empty_env_file(tmp_path)
         self.monkeypatch = monkeypatch
         self.runner = CliRunner()
 

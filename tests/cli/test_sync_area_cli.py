@@ -12,6 +12,7 @@ import pytest
 
 from sandbox import Sandbox
 from tests.cli.harness import EXECUTABLE, ORDER_KEYS, Cli, free_port, sandbox_env
+from tests.env_file import empty_env_file
 
 AREA_KEYS = ["records_read", "changed", "deleted", "quarantined", "requests", "seconds"]
 ACCOUNT_KEYS = ["accounts_pushed", "unchanged", "failed", "requests", "seconds"]
@@ -105,7 +106,7 @@ def test_an_unknown_client_for_accounts_is_one_line(invoke: Cli) -> None:
 def test_sync_all_as_a_real_subprocess(sandbox: Sandbox, tmp_path: Path) -> None:
     env = {**os.environ, **sandbox_env(sandbox, tmp_path)}
     done = subprocess.run(
-        [str(EXECUTABLE), "--env-file", str(tmp_path / "no.env"), "sync", "all", "--json"],
+        [str(EXECUTABLE), "--env-file", empty_env_file(tmp_path), "sync", "all", "--json"],
         env=env,
         capture_output=True,
         text=True,

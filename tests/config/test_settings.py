@@ -206,3 +206,33 @@ def test_bad_configuration_is_one_line_and_exit_2(tmp_path: Path, case: str, exp
     assert lines[0].startswith("configuration error: ") and expected in lines[0]
     assert "tiger" not in done.stderr
     assert done.stdout == ""
+
+
+def run_status(tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    env["ASSIST_DATABASE_URL"] = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    return subprocess.run(
+        [str(EXECUTABLE), *options, "status"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+
+
+def test_an_env_file_named_but_missing_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = run_status(tmp_path, "--env-file", str(tmp_path / "prod.env"))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"error: --env-file {tmp_path / 'prod.env'}: no such file"
+    ]
+    assert done.stdout == ""
+
+
+def test_the_default_env_file_may_be_missing_and_a_named_one_is_read(tmp_path: Path) -> None:
+    assert run_status(tmp_path).returncode == 0  # no ./.env: defaults and the environment
+    named = tmp_path / "prod.env"
+    named.write_text("ASSIST_TIMEZONE=Mars/Olympus\n")
+    done = run_status(tmp_path, "--env-file", str(named))
+    assert done.returncode == 2 and "ASSIST_TIMEZONE" in done.stderr

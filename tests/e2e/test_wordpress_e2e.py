@@ -27,6 +27,7 @@ from ledger.store import LedgerStore
 from sandbox import Sandbox
 from sandbox.shop import empty_address
 from sandbox.shop_model import Customer
+from tests.env_file import empty_env_file
 from tests.wordpress.site import SiteUser, WordPressSite
 from tests.wordpress.staff import form_nonce
 
@@ -69,7 +70,7 @@ def sync_all(shop: Sandbox, site: WordPressSite, tmp_path: Path) -> dict[str, di
     env = dict(line.split("=", 1) for line in [*shop.env_lines(), *site.env_lines()])
     env["ASSIST_DATABASE_URL"] = ledger_url(tmp_path)
     done = subprocess.run(
-        [str(EXECUTABLE), "--env-file", str(tmp_path / "none.env"), "sync", "all", "--json"],
+        [str(EXECUTABLE), "--env-file", empty_env_file(tmp_path), "sync", "all", "--json"],
         env={**os.environ, **env},
         capture_output=True,
         text=True,

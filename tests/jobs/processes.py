@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sandbox import Sandbox
+from tests.env_file import empty_env_file
 
 
 def assist_sync() -> list[str]:
@@ -57,10 +58,10 @@ def wait_for(
 
 
 def start_daemon(env: dict[str, str], folder: Path, log: Path) -> subprocess.Popen[bytes]:
-    """``assist-sync run`` in ``folder`` with ``env`` (and no ``.env``), its output in ``log``."""
+    """``assist-sync run`` in ``folder`` with ``env`` (and an empty ``.env``), its output in ``log``."""
     with log.open("wb") as out:
         return subprocess.Popen(
-            [*assist_sync(), "--env-file", str(folder / "no.env"), "run"],
+            [*assist_sync(), "--env-file", empty_env_file(folder), "run"],
             cwd=folder,
             env=env,
             stdout=out,

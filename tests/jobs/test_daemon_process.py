@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import Sandbox
+from tests.env_file import empty_env_file
 from tests.jobs.processes import assist_sync, daemon_env, start_daemon, stop_daemon, wait_for
 
 
@@ -96,7 +97,7 @@ def test_sigterm_in_the_middle_of_a_run_leaves_nothing_half_written(tmp_path: Pa
     log = tmp_path / "daemon.log"
     with Sandbox(seed=7, clients=12, orders=40, latency_ms=400) as slow:
         env = daemon_env(slow, f"sqlite:///{database}")
-        command = [*assist_sync(), "--env-file", str(tmp_path / "no.env"), "run"]
+        command = [*assist_sync(), "--env-file", empty_env_file(tmp_path), "run"]
         with log.open("wb") as out:
             proc = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=out)
         try:
@@ -131,7 +132,7 @@ def test_sigterm_in_the_middle_of_a_run_leaves_nothing_half_written(tmp_path: Pa
     reference = tmp_path / "reference.sqlite3"
     with Sandbox(seed=7, clients=12, orders=40) as fresh:
         done = subprocess.run(
-            [*assist_sync(), "--env-file", str(tmp_path / "no.env"), "run", "--once"],
+            [*assist_sync(), "--env-file", empty_env_file(tmp_path), "run", "--once"],
             cwd=tmp_path,
             env=daemon_env(fresh, f"sqlite:///{reference}"),
             capture_output=True,

@@ -15,6 +15,7 @@ from jobs.runs import JobSpec
 from ledger.db import open_database
 from ledger.records import RunRecord
 from ledger.store import LedgerStore
+from tests.env_file import empty_env_file
 from tests.jobs.processes import assist_sync
 
 NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -52,7 +53,7 @@ def health(database: Path, *args: str, env: dict[str, str] | None = None) -> tup
     base.update(SHOP if env is None else env)
     base["ASSIST_DATABASE_URL"] = f"sqlite:///{database}"
     done = subprocess.run(
-        [*assist_sync(), "--env-file", str(database.with_suffix(".env")), "health", *args],
+        [*assist_sync(), "--env-file", empty_env_file(database.parent), "health", *args],
         env=base,
         capture_output=True,
         text=True,

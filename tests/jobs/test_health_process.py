@@ -22,6 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 from sandbox import Sandbox
+from tests.env_file import empty_env_file
 from tests.jobs.processes import assist_sync, daemon_env, start_daemon, stop_daemon, wait_for
 
 GRACE = 2
@@ -29,7 +30,7 @@ GRACE = 2
 
 def health(env: dict[str, str], tmp_path: Path) -> tuple[int, str]:
     done = subprocess.run(
-        [*assist_sync(), "--env-file", str(tmp_path / "no.env"), "health", "--grace", str(GRACE)],
+        [*assist_sync(), "--env-file", empty_env_file(tmp_path), "health", "--grace", str(GRACE)],
         env=env,
         capture_output=True,
         text=True,

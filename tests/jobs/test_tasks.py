@@ -18,6 +18,7 @@ from jobs.tasks import job_table
 from ledger.db import open_database
 from ledger.records import RunRecord
 from sandbox import Sandbox
+from tests.env_file import empty_env_file
 from tests.jobs.processes import assist_sync, daemon_env
 
 SHOP = {
@@ -62,7 +63,7 @@ def test_run_without_a_remote_is_one_clear_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSIST_", "WOO_", "WP_"))}
     env["ASSIST_DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.sqlite3'}"
     done = subprocess.run(
-        [*assist_sync(), "--env-file", str(tmp_path / "no.env"), "run"],
+        [*assist_sync(), "--env-file", empty_env_file(tmp_path), "run"],
         env=env,
         capture_output=True,
         text=True,
@@ -77,7 +78,7 @@ def test_run_once_runs_every_job_then_exits(sandbox: Sandbox, tmp_path: Path) ->
     database = tmp_path / "ledger.sqlite3"
     env = daemon_env(sandbox, f"sqlite:///{database}")
     result = CliRunner().invoke(
-        cli, ["--env-file", str(tmp_path / "no.env"), "run", "--once"], env=env
+        cli, ["--env-file", empty_env_file(tmp_path), "run", "--once"], env=env
     )
     assert result.exit_code == 0, result.output
     assert sandbox.area.accounts  # accounts pushed in the same pass
@@ -104,7 +105,7 @@ def test_run_once_refuses_while_a_daemon_leads(sandbox: Sandbox, tmp_path: Path)
     with FileLock(lock_path_for(database)) as lock:
         assert lock.try_acquire()
         result = CliRunner().invoke(
-            cli, ["--env-file", str(tmp_path / "no.env"), "run", "--once"], env=env
+            cli, ["--env-file", empty_env_file(tmp_path), "run", "--once"], env=env
         )
     assert result.exit_code != 0
     assert "a daemon is running on this database" in str(result.exception) + result.output

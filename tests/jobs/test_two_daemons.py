@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from sandbox import Sandbox
+from tests.env_file import empty_env_file
 from tests.jobs.processes import assist_sync, daemon_env, wait_for
 
 HANDOVER_LIMIT = 30
@@ -45,7 +46,7 @@ def test_one_leader_runs_each_tick_once_and_kill_9_hands_over(
             with log.open("wb") as out:
                 procs.append(
                     subprocess.Popen(
-                        [*assist_sync(), "--env-file", str(tmp_path / "no.env"), "run"],
+                        [*assist_sync(), "--env-file", empty_env_file(tmp_path), "run"],
                         cwd=tmp_path,
                         env=env,
                         stdout=out,
