@@ -1,15 +1,18 @@
 """The demo: the sandbox shop and client area, one full pass into a fresh ledger, a table.
 
-``prepare_demo`` claims the demo ledger file (refusing if another demo is running on it) and
-empties it; ``full_pass`` runs the daemon's own jobs once — every order (the reconciliation),
-the client area, the sweep (expiries, warnings, reports uploaded to the sandbox) and the
-accounts push, in that order; ``client_rows`` gives what the table shows for each client.
+``prepare_demo`` claims the demo ledger file (refusing if another demo is running on it, or if
+the file is not a demo ledger) and empties it; ``full_pass`` runs the daemon's own jobs once —
+every order (the reconciliation), the client area, the sweep (expiries, warnings, reports
+uploaded to the sandbox) and the accounts push, in that order; ``client_rows`` gives what the
+table shows for each client.
 The demo never reads the user's ``.env`` or environment: it only talks to its sandbox.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -48,8 +51,18 @@ WARNING_NAMES = {
 }
 
 
+# A demo ledger says so in its SQLite header (``PRAGMA application_id``, "ASdm"): the demo
+# empties only such a file, so that ``--database`` pointed at a real ledger by mistake loses
+# nothing.
+DEMO_APPLICATION_ID = 0x4153646D
+
+
 class DemoBusy(Exception):
     """Another demo is running on the same ledger file."""
+
+
+class NotADemoLedger(Exception):
+    """The file exists and is not a ledger made by the demo (emptying it needs ``force``)."""
 
 
 @dataclass(frozen=True)
@@ -64,17 +77,43 @@ class ClientLine:
     warnings: tuple[str, ...]
 
 
-def prepare_demo(database: Path) -> FileLock:
-    """Hold the demo ledger's leader lock and delete the ledger left by a previous demo.
+def prepare_demo(database: Path, force: bool = False) -> FileLock:
+    """Hold the demo ledger's leader lock, delete the ledger left by a previous demo and mark
+    the new, empty file as a demo ledger.
 
-    Returns the held lock (the caller releases it). Raises DemoBusy if a demo holds it.
+    Returns the held lock (the caller releases it). Raises DemoBusy if a demo holds it, and
+    NotADemoLedger if ``database`` is a non-empty file the demo did not make (unless ``force``).
     """
     lock = FileLock(lock_path_for(database))
     if not lock.try_acquire():
         raise DemoBusy(f"another demo is running on {database} (stop it first)")
+    if not force and not is_demo_ledger(database):
+        lock.release()
+        raise NotADemoLedger(
+            f"{database} is not a demo ledger: the demo empties its file first "
+            "(pick another --database, or add --force to empty this one)"
+        )
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
+    with closing(sqlite3.connect(database)) as conn:
+        conn.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
+        conn.commit()
     return lock
+
+
+def is_demo_ledger(database: Path) -> bool:
+    """True if the demo may empty ``database``: missing, empty, or marked by a previous demo."""
+    try:
+        if database.stat().st_size == 0:
+            return True
+    except FileNotFoundError:
+        return True
+    try:
+        with closing(sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            marker = conn.execute("PRAGMA application_id").fetchone()[0]
+    except sqlite3.Error:  # not SQLite at all, or unreadable: not the demo's
+        return False
+    return bool(marker == DEMO_APPLICATION_ID)
 
 
 def demo_settings(

@@ -27,6 +27,7 @@ from jobs.demo import (
     KEEP_RUNNING_INTERVALS,
     ClientLine,
     DemoBusy,
+    NotADemoLedger,
     client_rows,
     demo_settings,
     full_pass,
@@ -112,10 +113,15 @@ def _run_once(app: AppContext, specs: list[JobSpec], leadership: Leadership) -> 
     type=click.Path(dir_okay=False, path_type=Path),
     default=DEMO_DATABASE,
     show_default=True,
-    help="The demo ledger (SQLite), emptied first.",
+    help="The demo ledger (SQLite), emptied first: only a file a demo made, unless --force.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Empty the --database file even if it is not a demo ledger.",
 )
 @click.option("--port", type=int, default=0, help="Sandbox port (default: any free port).")
-def demo(keep_running: bool, database: Path, port: int) -> None:
+def demo(keep_running: bool, database: Path, force: bool, port: int) -> None:
     """A first look: the sandbox shop and client area, one full pass, a table of clients.
 
     Starts the sandbox (a seeded WooCommerce shop and client area on 127.0.0.1), runs the jobs
@@ -126,9 +132,11 @@ def demo(keep_running: bool, database: Path, port: int) -> None:
     if not database.parent.is_dir():
         raise UserFacingError(f"folder {database.parent} does not exist", EXIT_USAGE)
     try:
-        lock = prepare_demo(database)
+        lock = prepare_demo(database, force=force)
     except DemoBusy as exc:
         raise UserFacingError(str(exc)) from None
+    except NotADemoLedger as exc:
+        raise UserFacingError(str(exc), EXIT_USAGE) from None
     with lock, Sandbox(port=port) as sandbox:
         extra = KEEP_RUNNING_INTERVALS if keep_running else None
         settings = demo_settings(sandbox, database, extra)

@@ -73,6 +73,17 @@ def test_demo_shows_every_client_then_keeps_running_until_ctrl_c(tmp_path: Path)
     assert all(email in output for email in emails if email)
 
 
+def demo_on(database: Path) -> subprocess.CompletedProcess[str]:
+    """``assist-sync demo --database DATABASE``, run in the database's folder."""
+    return subprocess.run(
+        [*assist_sync(), "demo", "--database", str(database)],
+        cwd=database.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_a_second_demo_on_the_same_ledger_is_refused(tmp_path: Path) -> None:
     from jobs.leader import FileLock, lock_path_for
 
@@ -80,13 +91,59 @@ def test_a_second_demo_on_the_same_ledger_is_refused(tmp_path: Path) -> None:
     with FileLock(lock_path_for(database)) as lock:
         assert lock.try_acquire()
         started = time.monotonic()
-        done = subprocess.run(
-            [*assist_sync(), "demo", "--database", str(database)],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = demo_on(database)
     assert done.returncode == 1
     assert done.stderr.strip() == f"error: another demo is running on {database} (stop it first)"
     assert time.monotonic() - started < 30
+
+
+def real_ledger(path: Path) -> Path:
+    """A ledger as ``assist-sync`` makes one, with a client in it."""
+    from ledger.db import open_database
+
+    db = open_database(f"sqlite:///{path}")
+    db.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE precious (x)")
+    return path
+
+
+def test_demo_refuses_to_empty_a_file_it_did_not_make(tmp_path: Path) -> None:
+    ledger = real_ledger(tmp_path / "assist-sync.sqlite3")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n")
+    for path in (ledger, notes):
+        before = path.read_bytes()
+        done = demo_on(path)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.strip() == (
+            f"error: {path} is not a demo ledger: the demo empties its file first "
+            "(pick another --database, or add --force to empty this one)"
+        )
+        assert path.read_bytes() == before
+
+
+def test_demo_empties_its_own_ledger_and_with_force_any_file(tmp_path: Path) -> None:
+    from jobs.demo import NotADemoLedger, is_demo_ledger, prepare_demo
+
+    database = tmp_path / "demo.sqlite3"
+    assert is_demo_ledger(database)  # missing
+    with prepare_demo(database):
+        pass
+    assert is_demo_ledger(database)  # marked by the demo
+    real_ledger(database)  # what a demo pass leaves: the same marked file, migrated, with data
+    assert is_demo_ledger(database)
+    with prepare_demo(database):
+        pass
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+    other = real_ledger(tmp_path / "other.sqlite3")
+    assert not is_demo_ledger(other)
+    with pytest.raises(NotADemoLedger):
+        prepare_demo(other)
+    with prepare_demo(other, force=True):
+        pass
+    assert is_demo_ledger(other)
+    with sqlite3.connect(other) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
