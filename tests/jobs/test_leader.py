@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -185,3 +186,14 @@ def test_an_unreachable_server_is_not_leadership() -> None:
     assert not lock.try_acquire()
     assert not lock.check()
     lock.close()
+
+
+def test_the_lock_files_beside_the_ledgers_are_git_ignored() -> None:
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    for database in ("assist-sync.sqlite3", "assist-sync-demo.sqlite3", "data/prod.db"):
+        lock = lock_path_for(ROOT / database).relative_to(ROOT)
+        done = subprocess.run(
+            ["git", "check-ignore", "--no-index", "-q", str(lock)], cwd=ROOT, check=False
+        )
+        assert done.returncode == 0, f"{lock} is not git-ignored"
