@@ -20,7 +20,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from jobs.cli import tables
 from jobs.cli.context import EXIT_USAGE, AppContext, UserFacingError
+from jobs.cli.ledger_output import console
 from jobs.daemon import Daemon, stop_on_signals
 from jobs.demo import (
     DEMO_DATABASE,
@@ -143,7 +145,7 @@ def demo(keep_running: bool, database: Path, force: bool, port: int) -> None:
         handler = configure_logging(settings)
         # The pass prints its own lines; the daemon's log lines are for --keep-running.
         handler.setLevel(logging.WARNING)
-        out = Console()
+        out = console()
         out.print(f"Sandbox shop and client area: {sandbox.url}")
         out.print(f"Fresh ledger: {database}\n")
         db = open_database(settings.database_url)
@@ -159,7 +161,7 @@ def demo(keep_running: bool, database: Path, force: bool, port: int) -> None:
                     record.summary, record.error,
                 )  # fmt: skip
                 out.print(f"{mark} {escape(line)}")
-            out.print(_client_table(client_rows(db, settings, datetime.now(UTC))))
+            out.print(_client_table(out, client_rows(db, settings, datetime.now(UTC))))
             _where_next(out, sandbox, database, keep_running)
             if keep_running:
                 handler.setLevel(logging.NOTSET)
@@ -174,10 +176,10 @@ def demo(keep_running: bool, database: Path, force: bool, port: int) -> None:
         raise UserFacingError(f"the demo pass failed: {', '.join(failed)} (see above)")
 
 
-def _client_table(rows: list[ClientLine]) -> Table:
-    table = Table("Client", "E-mail", "Remaining", "Uncovered", "Open packs", "Warnings")
-    for row in rows:
-        table.add_row(
+def _client_table(out: Console, rows: list[ClientLine]) -> Table:
+    headers = ("Client", "E-mail", "Remaining", "Uncovered", "Open packs", "Warnings")
+    cells = [
+        (
             str(row.client_id),
             row.email,
             row.remaining,
@@ -185,7 +187,9 @@ def _client_table(rows: list[ClientLine]) -> Table:
             "\n".join(row.packs) or "—",
             "\n".join(row.warnings) or "—",
         )
-    return table
+        for row in rows
+    ]
+    return tables.table(out, headers, cells)
 
 
 def _where_next(out: Console, sandbox: Sandbox, database: Path, keep_running: bool) -> None:

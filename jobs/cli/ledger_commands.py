@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
-from rich.table import Table
 
+from jobs.cli import tables
 from jobs.cli.context import EXIT_USAGE, AppContext, UserFacingError
 from jobs.cli.ledger_output import (
     balance_json,
@@ -225,9 +225,13 @@ def clients(app: AppContext, as_json: bool) -> None:
         )
         return
     tz = app.settings.timezone
-    table = Table("Client", "E-mail", "Name", "Remaining", "Uncovered", "Open lots", "As of")
-    for r in rows:
-        table.add_row(
+    out = console()
+    if not rows:
+        out.print("No client yet.")
+        return
+    headers = ("Client", "E-mail", "Name", "Remaining", "Uncovered", "Open lots", "As of")
+    cells = [
+        (
             str(r.id),
             r.email or "",
             r.name or "",
@@ -236,8 +240,9 @@ def clients(app: AppContext, as_json: bool) -> None:
             str(r.open_lots),
             format_datetime(r.recomputed_at, tz) if r.recomputed_at else "never",
         )
-    out = console()
-    out.print(table if rows else "No client yet.")
+        for r in rows
+    ]
+    out.print(tables.table(out, headers, cells))
 
 
 @click.command()
