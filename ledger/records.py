@@ -133,8 +133,21 @@ class LotRow:
     used_minutes: int
     expired_minutes: int
     remaining_minutes: int
-    voided_minutes: int
+    voided_minutes: int  # granted minutes the lot no longer holds: refunded packs, or all if voided
     status: LotStatus
+
+    @property
+    def refunded_minutes(self) -> int:
+        """Minutes of the packs refunded from a lot that still counts (0 once it is voided)."""
+        return 0 if self.voided else self.voided_minutes
+
+    @property
+    def cancelled_minutes(self) -> int:
+        """Minutes a voided lot no longer holds (its whole grant); 0 for a lot that counts.
+
+        ``granted = used + expired + remaining + refunded + cancelled``, always.
+        """
+        return self.voided_minutes if self.voided else 0
 
 
 @dataclass(frozen=True)

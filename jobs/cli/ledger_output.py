@@ -37,7 +37,10 @@ def console() -> Console:
 
 
 def lot_json(lot: LotRow) -> dict[str, Any]:
-    """One lot of ``balance --json``: exactly the keys issue 2 specifies."""
+    """One lot of ``balance --json``. Its minutes add up: ``granted_minutes = used_minutes +
+    expired_minutes + remaining_minutes + refunded_minutes + voided_minutes`` (refunded: packs
+    refunded from a lot that still counts; voided: the whole grant of a cancelled or refunded
+    order)."""
     return {
         "id": lot.id,
         "sku": lot.sku,
@@ -47,6 +50,8 @@ def lot_json(lot: LotRow) -> dict[str, Any]:
         "used_minutes": lot.used_minutes,
         "expired_minutes": lot.expired_minutes,
         "remaining_minutes": lot.remaining_minutes,
+        "refunded_minutes": lot.refunded_minutes,
+        "voided_minutes": lot.cancelled_minutes,
         "opened_at": iso(lot.opened_at),
         "expires_at": iso(lot.expires_at),
         "status": lot.status.value,
@@ -99,8 +104,10 @@ def print_balance(b: ClientBalance, tz: ZoneInfo) -> None:
         f"Uncovered: {format_duration(b.uncovered_minutes)}   "
         f"Billed: {format_duration(b.billed_minutes)}"
     )
-    table = Table("Lot", "Pack", "Order", "Bought", "Used", "Expired", "Left", "Opened", "Expires")
-    table.add_column("Status")
+    # Bought = Used + Expired + Left + Refunded + Voided, on every line.
+    table = Table("Lot", "Pack", "Order", "Bought", "Used", "Expired", "Left", "Refunded")
+    for column in ("Voided", "Opened", "Expires", "Status"):
+        table.add_column(column)
     for lot in b.lots:
         order = f"{lot.order_id} / {lot.order_line_id}" if lot.order_id is not None else "-"
         table.add_row(
@@ -111,6 +118,8 @@ def print_balance(b: ClientBalance, tz: ZoneInfo) -> None:
             format_duration(lot.used_minutes),
             format_duration(lot.expired_minutes),
             format_duration(lot.remaining_minutes),
+            format_duration(lot.refunded_minutes),
+            format_duration(lot.cancelled_minutes),
             format_date(lot.opened_at, tz),
             format_date(lot.expires_at, tz) if lot.expires_at else "never",
             lot.status.value,

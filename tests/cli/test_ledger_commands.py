@@ -35,6 +35,8 @@ LOT_KEYS = {
     "used_minutes",
     "expired_minutes",
     "remaining_minutes",
+    "refunded_minutes",
+    "voided_minutes",
     "opened_at",
     "expires_at",
     "status",
@@ -158,6 +160,82 @@ def test_balance_json_recomputes_now_and_has_the_documented_keys(
     assert lots["order-5-line-1"]["expired_minutes"] == 300
     opened = lots["order-13-line-9"]["opened_at"]
     assert opened.endswith("Z") and datetime.fromisoformat(opened) == NOW - timedelta(days=10)
+
+
+def seed_refund_and_void(url: str) -> None:
+    """Client 30 (bob@example.fr): 2 × 5 h bought 20 days ago, one refunded; a 3 h pack bought
+    15 days ago whose order was cancelled; 1 h 30 min of work 5 days ago."""
+    db = open_database(url)
+    try:
+        with db.transaction() as s:
+            store = LedgerStore(s)
+            store.ensure_client(30, "bob@example.fr")
+            for order_id, sku, minutes, quantity, refunded, voided, days in (
+                (20, "ASSIST-5H", 300, 2, 1, False, 20),
+                (21, "ASSIST-3H", 180, 1, 0, True, 15),
+            ):
+                bought = NOW - timedelta(days=days)
+                store.upsert_order(
+                    OrderRecord(order_id, "completed", bought, "h", bought, 30, None, bought)
+                )
+                store.upsert_lot(
+                    Lot(
+                        id=LotId(order_lot_id(order_id, 1)),
+                        client_id=ClientId(30),
+                        opened_at=bought,
+                        expires_at=bought + timedelta(days=180),
+                        quantity=quantity,
+                        pack_minutes=minutes,
+                        hourly_rate=Decimal("57.00"),
+                        sku=sku,
+                        order_id=order_id,
+                        order_line_id=1,
+                        refunded_quantity=refunded,
+                        voided=voided,
+                    )
+                )
+            store.upsert_entry(
+                TimeEntry(
+                    EntryId("wp-77"),
+                    ClientId(30),
+                    EntryKind.PRODUCTION,
+                    90,
+                    NOW - timedelta(days=5),
+                ),
+                NOW,
+            )
+    finally:
+        db.close()
+
+
+def test_balance_shows_refunded_and_voided_minutes_so_that_the_columns_add_up(
+    invoke: Cli,
+) -> None:
+    seed(invoke.url)
+    seed_refund_and_void(invoke.url)
+    for client in ("12", "30"):
+        result = invoke("balance", client, "--json")
+        assert result.code == 0, result.stderr
+        for lot in result.json()["lots"]:  # type: ignore[index]
+            parts = ("used", "expired", "remaining", "refunded", "voided")
+            assert lot["granted_minutes"] == sum(lot[f"{part}_minutes"] for part in parts), lot
+    lots = {lot["id"]: lot for lot in invoke("balance", "30", "--json").json()["lots"]}  # type: ignore[index]
+    refunded, voided = lots["order-20-line-1"], lots["order-21-line-1"]
+    assert (refunded["granted_minutes"], refunded["used_minutes"]) == (600, 90)
+    assert (refunded["refunded_minutes"], refunded["voided_minutes"]) == (300, 0)
+    assert (voided["granted_minutes"], voided["refunded_minutes"]) == (180, 0)
+    assert (voided["voided_minutes"], voided["status"]) == (180, "voided")
+
+    table = invoke("balance", "30").stdout
+    assert "Refunded" in table and "Voided" in table
+    cells = {
+        line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[4:10]]
+        for line in table.splitlines()
+        if line.startswith("│ order-")
+    }
+    # Bought, Used, Expired, Left, Refunded, Voided
+    assert cells["order-20-line-1"] == ["10 h", "1 h 30 min", "0 min", "3 h 30 min", "5 h", "0 min"]
+    assert cells["order-21-line-1"] == ["3 h", "0 min", "0 min", "0 min", "0 min", "3 h"]
 
 
 def test_balance_table_speaks_french_durations_and_paris_dates(invoke: Cli) -> None:
