@@ -249,6 +249,7 @@ def sweep(
     product_urls: Mapping[str, str] | None = None,
     dry_run: bool = False,
     checkpoint: Callable[[], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SweepSummary:
     """Sweep every client (or ``client_id``) at ``now``.
 
@@ -257,17 +258,24 @@ def sweep(
     the summary counts what would be. ``checkpoint`` is called before each client and may
     raise to stop the sweep there (the daemon's deadline and shutdown: a sweep without a
     client area makes no request that would notice them); what was done stays done.
+    ``progress(done, total)`` is called after each client: clients swept (skipped ones
+    included) of the clients to sweep.
     Raises only for database failures and what ``checkpoint`` raises.
     """
     started = time.monotonic()
     state = _Sweep(db, settings, now, mailer, area, product_urls, dry_run)
     with db.read() as session:
-        ids = LedgerStore(session).client_ids()
-    for cid in ids:
-        if client_id is None or cid == client_id:
-            if checkpoint is not None:
-                checkpoint()
-            state.client(cid)
+        ids = [
+            cid
+            for cid in LedgerStore(session).client_ids()
+            if client_id is None or cid == client_id
+        ]
+    for done, cid in enumerate(ids, start=1):
+        if checkpoint is not None:
+            checkpoint()
+        state.client(cid)
+        if progress is not None:
+            progress(done, len(ids))
     return SweepSummary(
         **state.counts,
         seconds=round(time.monotonic() - started, 3),

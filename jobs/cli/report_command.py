@@ -18,6 +18,7 @@ from rich.table import Table
 
 from config import ConfigError
 from jobs.cli.context import EXIT_FAILURE, EXIT_USAGE, AppContext, UserFacingError
+from jobs.cli.sync_support import progress_bar
 from ledger.store import LedgerStore
 from sync.mailer import Mailer
 from sync.reports import ReportError, build_report, render_report_pdf
@@ -105,15 +106,17 @@ def sweep(app: AppContext, client_id: int | None, dry_run: bool, as_json: bool) 
             area = app.keep(ClientAreaClient.from_settings(settings))
         except ConfigurationError as exc:
             raise UserFacingError(str(exc), EXIT_USAGE) from None
-    summary = run_sweep(
-        db,
-        settings,
-        now=datetime.now(UTC),
-        mailer=mailer,
-        area=area,
-        client_id=client_id,
-        dry_run=dry_run,
-    )
+    with progress_bar(not as_json, "clients") as progress:
+        summary = run_sweep(
+            db,
+            settings,
+            now=datetime.now(UTC),
+            mailer=mailer,
+            area=area,
+            client_id=client_id,
+            dry_run=dry_run,
+            progress=progress,
+        )
     if as_json:
         click.echo(json.dumps(summary.as_dict()))
     else:

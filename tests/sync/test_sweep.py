@@ -311,3 +311,22 @@ def test_the_sweep_command(tmp_path: Path, sqlite_url: str, smtp: SmtpServer) ->
         "error: 1 problem(s) above; nothing failed was recorded as sent, the next sweep retries",
     ]
     assert "pw-very-secret" not in down.stdout + down.stderr
+
+
+def test_the_sweep_reports_its_progress_in_clients(database_url: str) -> None:
+    settings = Settings()
+    prepare(database_url, settings)  # client 5: two warnings and an end-of-mission report due
+    db = open_database(database_url)
+    try:
+        with db.transaction() as session:
+            for other in (7, 8):
+                LedgerStore(session).ensure_client(other, f"c{other}@example.fr")
+        calls: list[tuple[int, int]] = []
+        summary = sweep(db, settings, now=JAN_15, progress=lambda *call: calls.append(call))
+        assert calls == [(1, 3), (2, 3), (3, 3)]
+        assert summary.clients == 3
+        calls.clear()
+        sweep(db, settings, now=JAN_15, client_id=CLIENT, progress=lambda *c: calls.append(c))
+        assert calls == [(1, 1)]
+    finally:
+        db.close()
