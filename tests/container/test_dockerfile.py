@@ -54,3 +54,26 @@ def test_the_build_context_leaves_out_local_state() -> None:
     assert "!jobs/" in rules and "!pyproject.toml" in rules
     for pattern in ("**/*.sqlite3", "**/.env", "**/__pycache__"):
         assert pattern in ignored
+
+
+def test_build_image_names_every_missing_tool_at_once(tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("dirname",):  # what the script needs before it checks
+        found = shutil.which(tool)
+        assert found is not None
+        (bin_dir / tool).symlink_to(found)
+    bash = shutil.which("bash")
+    assert bash is not None
+    done = subprocess.run(
+        [bash, str(ROOT / "scripts" / "build-image")],
+        env={"PATH": str(bin_dir)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "build-image: missing buildah mmdebstrap python3 "
+        "(apt-get install buildah mmdebstrap python3)"
+    ]
