@@ -164,3 +164,12 @@ def test_a_missing_or_malformed_file_is_one_line(tmp_path: Path) -> None:
         load_catalog(write(tmp_path, "[[pack]\nsku = 1"))
     (line,) = malformed.value.problems
     assert "is not valid TOML" in line and "\n" not in line
+
+
+def test_the_example_catalog_loads_and_is_the_built_in_offer() -> None:
+    root = Path(__file__).resolve().parents[2]
+    example = root / "config" / "catalog.example.toml"
+    assert load_catalog(example) == DEFAULT_CATALOG
+    # Where a newcomer looks for it.
+    assert "config/catalog.example.toml" in (root / "README.md").read_text()
+    assert "config/catalog.example.toml" in (root / ".env.example").read_text()
