@@ -236,3 +236,9 @@ def test_the_default_env_file_may_be_missing_and_a_named_one_is_read(tmp_path: P
     named.write_text("ASSIST_TIMEZONE=Mars/Olympus\n")
     done = run_status(tmp_path, "--env-file", str(named))
     assert done.returncode == 2 and "ASSIST_TIMEZONE" in done.stderr
+
+
+def test_the_package_declares_its_license_as_an_spdx_expression() -> None:
+    from importlib.metadata import metadata
+
+    assert metadata("assist-sync")["License-Expression"] == "MIT"
