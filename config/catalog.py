@@ -1,6 +1,6 @@
 """The pack catalog: which SKUs open credits, for how long, at which hourly rate.
 
-The catalog is configuration, not code (DESIGN.md §2). The built-in default is the agency's
+The catalog is configuration, not code (docs/design.md §2.1). The built-in default is the agency's
 public offer; ``ASSIST_CATALOG`` points at a TOML file that replaces it::
 
     [[pack]]

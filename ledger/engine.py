@@ -4,7 +4,7 @@ Pure: no database, no clock, no I/O. The same input (in any order) always gives 
 which is how edits and deletions stay exact: the caller recomputes from scratch and the engine
 reports, as events, what changed since the facts it was given as ``previous``.
 
-The story is one walk along a timeline (DESIGN.md rules 1–7):
+The story is one walk along a timeline (docs/design.md §2.2–2.7):
 
 * a lot covers work performed in ``[opened_at, expires_at)``;
 * at one instant, expiries come first, then openings, then decisions, then work (so a lot

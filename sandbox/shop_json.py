@@ -1,8 +1,8 @@
 """WooCommerce REST v3 JSON for the sandbox's records, shaped like the captured 8.9.1 responses.
 
-Key order, types and quirks follow ``fixtures/woocommerce-8.9.1``: money as strings with two
-decimals, ``line_items[].price`` a number, ``image.id`` an empty string, refunds in the order as
-negative strings, dates site-local plus ``*_gmt`` twins, never an offset.
+Key order, types and quirks follow ``tests/contract/fixtures/woocommerce-8.9.1``: money as strings
+with two decimals, ``line_items[].price`` a number, ``image.id`` an empty string, refunds in the
+order as negative strings, dates site-local plus ``*_gmt`` twins, never an offset.
 """
 
 from __future__ import annotations

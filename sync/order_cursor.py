@@ -3,7 +3,7 @@
 A run reads the orders modified in ``(modified_after, modified_before)``, where
 ``modified_before`` is frozen at the start of the run. When the run has committed every page,
 the next cursor is that frozen bound minus the overlap window — never "the newest date seen",
-which would skip rows written during the run or in the same second (SYNC-PITFALLS 3, 5).
+which would skip rows written during the run or in the same second (docs/design.md §4.1).
 The overlap also absorbs a shop clock a little behind ours; re-read orders are idempotent.
 """
 

@@ -1,6 +1,6 @@
 """From one validated WooCommerce order to the lots it opens: pure, no I/O, no clock.
 
-DESIGN.md rules 1–2 (the order itself is read by ``sync.order_parse``):
+docs/design.md §2.2–2.3 (the order itself is read by ``sync.order_parse``):
 
 * only a **paid** order opens lots; a void or unpaid one plans none, and the caller voids what
   it held;

@@ -1,6 +1,7 @@
 """One WooCommerce order (REST v3 JSON) and its refunds, read and validated: pure, no I/O.
 
-Read against the captured responses in ``fixtures/woocommerce-8.9.1``:
+Read against the captured responses of a real shop
+(``tests/wp_client/fixtures/woocommerce-8.9.1``):
 
 * an order is **paid** when its status is ``processing`` or ``completed``; it opens at
   ``date_paid_gmt``. WooCommerce leaves that date empty when an order reaches the status it does

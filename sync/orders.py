@@ -1,4 +1,4 @@
-"""Orders → lots: the incremental sync of paid pack orders into the ledger (DESIGN.md rules 1–2).
+"""Orders → lots: the incremental sync of paid pack orders into the ledger (docs/design.md §4).
 
 A run (``sync_orders``):
 

@@ -1,4 +1,4 @@
-"""End-of-mission intervention reports (DESIGN.md rule 8): the data, and the French PDF.
+"""End-of-mission intervention reports (docs/design.md §2.9): the data, and the French PDF.
 
 ``build_report`` reads one client's rows through the store and lets the engine say, for a lot
 (or for the whole account when ``lot_id`` is None), which entries it covered, which exchange

@@ -1,4 +1,4 @@
-"""Which warnings apply to a client right now (DESIGN.md rule 6 and issue 5): pure detection.
+"""Which warnings apply to a client right now (docs/design.md §2.6, §2.8): pure detection.
 
 Give it a client's cached balance, tickets and the minutes already logged on each ticket; get
 the warnings that apply at ``now``, each with a stable ``key`` so that it is sent once (the sweep

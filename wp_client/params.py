@@ -12,7 +12,7 @@ def gmt(moment: datetime) -> str:
     An aware datetime is converted to UTC; a naive one is taken as UTC already (the ledger stores
     UTC, and SQLite hands datetimes back naive). Sub-seconds are dropped: the shop compares whole
     seconds. With ``dates_are_gmt=true`` an offset must not be sent: WordPress would convert it to
-    the shop's local wall time (API-CONTRACT §1.9.2).
+    the shop's local wall time and shift the filter by the shop's offset.
     """
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)

@@ -1,14 +1,14 @@
 """Every shop answers like the captured one: each captured exchange replayed against it.
 
-Each shop — the sandbox, the real shop over http, the real shop over https — is given the
-captured shop's story (``woo_story``: three clients, orders 13-21 in the same states, the same
-refunds, order 16 moved from on-hold to processing 70 s after the others), then every relevant
-request of ``fixtures/woocommerce-8.9.1`` is made again with the ``woocommerce`` package (real
+Each shop — the sandbox, the real shop over http, the real shop over https — is given the captured
+shop's story (``woo_story``: three clients, orders 13-21 in the same states, the same refunds, order
+16 moved from on-hold to processing 70 s after the others), then every relevant request of
+``tests/contract/fixtures/woocommerce-8.9.1`` is made again with the ``woocommerce`` package (real
 OAuth 1.0a signatures over http, Basic over https) and compared with what the captured shop
-answered: same status, every key of the real body present with the same JSON type (null in the
-real body allows anything), same error code, the pagination headers where the real shop sent
-them, same Content-Type. Order lists are narrowed to the story's orders (``include``), so the
-totals, compared where the story makes them equal, are the story's own in a shared shop.
+answered: same status, every key of the real body present with the same JSON type (null in the real
+body allows anything), same error code, the pagination headers where the real shop sent them, same
+Content-Type. Order lists are narrowed to the story's orders (``include``), so the totals, compared
+where the story makes them equal, are the story's own in a shared shop.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
     assert used(result, "A") == 45
 
 Times are Europe/Paris wall times unless they end in ``Z`` (UTC). Packs are the catalog's
-defaults (DESIGN.md §2): 3h/60 €/3 months, 5h/57 €/6 months, 10h/55 €/12 months.
+defaults (docs/design.md §2.1): 3h/60 €/3 months, 5h/57 €/6 months, 10h/55 €/12 months.
 """
 
 from __future__ import annotations

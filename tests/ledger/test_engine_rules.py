@@ -1,4 +1,4 @@
-"""One literal scenario per business rule (DESIGN.md §2), written as the client's story."""
+"""One literal scenario per business rule (docs/design.md §2), written as the client's story."""
 
 from __future__ import annotations
 

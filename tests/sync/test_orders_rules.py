@@ -1,5 +1,6 @@
-"""DESIGN.md rules 1–2 end to end: the sandbox shop over loopback → ``sync_orders`` → the ledger,
-on SQLite and on PostgreSQL. One literal scenario per case."""
+"""Opening, cancellation and refunds (docs/design.md §2.2–2.3) end to end: the sandbox shop
+over loopback → ``sync_orders`` → the ledger, on SQLite and on PostgreSQL. One literal scenario
+per case."""
 
 from __future__ import annotations
 
