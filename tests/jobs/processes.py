@@ -58,7 +58,7 @@ def wait_for(
 
 
 def start_daemon(env: dict[str, str], folder: Path, log: Path) -> subprocess.Popen[bytes]:
-    """``assist-sync run`` in ``folder`` with ``env`` (and an empty ``.env``), its output in ``log``."""
+    """``assist-sync run`` in ``folder`` with ``env`` and an empty ``.env``; output in ``log``."""
     with log.open("wb") as out:
         return subprocess.Popen(
             [*assist_sync(), "--env-file", empty_env_file(folder), "run"],
