@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import responses
 
+from tests.env_file import empty_env_file
 from tests.jobs.processes import assist_sync
 from tests.wp_client.conftest import API, KEY, SECRET
 from tests.wp_client.loopback import LoopbackServer
@@ -111,7 +112,7 @@ def test_the_command_line_and_the_daemon_log_keep_one_line(
             ASSIST_LOG_FORMAT="text",
         )
         done = subprocess.run(
-            [*assist_sync(), "--env-file", str(tmp_path / "none.env"), *command],
+            [*assist_sync(), "--env-file", empty_env_file(tmp_path), *command],
             env=env,
             cwd=tmp_path,
             capture_output=True,
