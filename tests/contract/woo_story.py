@@ -1,4 +1,4 @@
-"""The story of the captured shop (``fixtures/woocommerce-8.9.1``), told again in any shop.
+"""The story of the captured shop (``tests/contract/fixtures``), told again in any shop.
 
 The capture session had three customers and nine orders (13-21) in every state that matters,
 two refunds, order 16 moved from on-hold to processing 70 s after the others and, at the end,
